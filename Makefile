@@ -1,0 +1,64 @@
+# Payments compliance console. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BIN      := bin/console
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X github.com/paycompliance/console/app.Version=$(VERSION)
+VENDORED := static/vendor/htmx.min.js static/vendor/sse.min.js
+TEMPL    := go tool templ
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
+
+run: build ## Start the console with demo data on the embedded defaults
+	LOG_FORMAT=$${LOG_FORMAT:-text} ./$(BIN) serve --demo
+
+build: assets generate ## Build bin/console
+	go build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+test: assets check-generated lint ## Run every test (needs PostgreSQL and chromium; .ci/run installs them)
+	go test -count=1 ./...
+
+lint: assets ## go vet and gofmt
+	go vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files --others --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+generate: ## Regenerate templ components
+	$(TEMPL) generate
+
+check-generated: ## Fail if generated code is stale (regenerates it, so commit the result)
+	@before=$$(cat $$(find views -name '*_templ.go' | sort) | sha256sum); \
+	  $(TEMPL) generate >/dev/null 2>&1; \
+	  after=$$(cat $$(find views -name '*_templ.go' | sort) | sha256sum); \
+	  if [ "$$before" != "$$after" ]; then echo "generated templ code was stale: regenerated it; review and commit"; exit 1; fi
+
+assets: $(VENDORED) ## Copy front-end libraries from the npm lock into static/vendor
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+static/vendor/sse.min.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+bench: assets ## Run the benchmarks
+	go test -run '^$$' -bench . -benchmem ./...
+
+migration: ## Create a migration: make migration name=add_things
+	@test -n "$(name)" || { echo "usage: make migration name=what_it_does"; exit 2; }
+	@n=$$(ls migrations/*.sql | wc -l); f=$$(printf "migrations/%04d_%s.sql" $$((n+1)) "$(name)"); \
+	  printf -- "-- %s\n" "$(name)" > $$f; echo "created $$f"
+
+screenshot: assets ## Refresh docs/screenshot.png from the browser test
+	E2E_SCREENSHOT=$(CURDIR)/docs/screenshot.png go test -count=1 -run TestHome ./e2e/
+
+clean: ## Remove build output (not var/: it holds your keys)
+	rm -rf bin static/vendor node_modules
+.PHONY: help run build test lint generate check-generated assets bench migration screenshot clean

@@ -1,0 +1,88 @@
+// Package app wires the console together: configuration, then adapters,
+// then services, then the web server. It holds no logic of its own beyond
+// the order things start and stop in.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+)
+
+// Version is set at build time (-ldflags "-X .../app.Version=v1.2.3").
+var Version = "dev"
+
+// usage lists the subcommands.
+const usage = `usage: console <command>
+
+commands:
+  serve [--demo]   run the console (migrates first; --demo loads demo data)
+  migrate          apply database migrations and exit
+  seed             load demo data and exit
+  keys rotate      add a new version of every local key (KEYRING=local)
+  version          print the version
+
+Configuration is read from environment variables; see the README.
+`
+
+// Main runs the command in args and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if args[0] == "version" {
+		fmt.Fprintf(stdout, "console %s\n", buildVersion())
+		return 0
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "console: %v\n", err)
+		return 2
+	}
+	log := newLogger(stderr, cfg)
+	switch {
+	case args[0] == "serve" && (len(args) == 1 || len(args) == 2 && args[1] == "--demo"):
+		err = serve(ctx, cfg, log, stdout, len(args) == 2)
+	case args[0] == "migrate" && len(args) == 1:
+		err = migrateOnly(ctx, cfg, log, stdout)
+	case args[0] == "seed" && len(args) == 1:
+		err = seedOnly(ctx, cfg, log, stdout)
+	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":
+		err = rotateKeys(cfg, stdout)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "console: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, cfg Config) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// buildVersion is Version plus the VCS revision when the build recorded one.
+func buildVersion() string {
+	v := Version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the console reads from its environment.
+type Config struct {
+	Addr, AdminAddr string
+	DataDir         string
+	DatabaseURL     string
+	PGLocalAddr     string
+	PGDatabase      string
+	PGBinDir        string
+	DBMaxConns      int
+	Keyring         string // "local" or "awskms"
+	KeyFile         string
+	AWSRegion       string
+	KMSEndpoint     string
+	KMSEncryptKeyID string
+	KMSMACKeyID     string
+	KMSSignKeyID    string
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+	JobWorkers      int
+	LogFormat       string // "json" or "text"
+	LogLevel        string
+}
+
+// setting is one environment variable: its default and what it means. The
+// README's configuration table lists every one (a test checks).
+type setting struct {
+	env, def, help string
+	set            func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"ADDR", "127.0.0.1:8080", "Address the console and API listen on.", str(func(c *Config) *string { return &c.Addr })},
+	{"ADMIN_ADDR", "127.0.0.1:9090", "Address for /metrics, /healthz and /readyz; keep it off the public network.", str(func(c *Config) *string { return &c.AdminAddr })},
+	{"DATA_DIR", "./var", "Directory for generated dev keys and a private PostgreSQL cluster (git-ignored).", str(func(c *Config) *string { return &c.DataDir })},
+	{"DATABASE_URL", "", "PostgreSQL connection URL. Empty: use the local server on PG_LOCAL_ADDR, or start a private cluster in DATA_DIR.", str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"PG_LOCAL_ADDR", "127.0.0.1:5432", "Local PostgreSQL server tried when DATABASE_URL is empty (user postgres, trust auth).", str(func(c *Config) *string { return &c.PGLocalAddr })},
+	{"PG_DATABASE", "console", "Database created and used on the local server or private cluster.", str(func(c *Config) *string { return &c.PGDatabase })},
+	{"PG_BIN_DIR", "", "Directory with initdb and pg_ctl for a private cluster. Empty: /usr/lib/postgresql/*/bin, then PATH.", str(func(c *Config) *string { return &c.PGBinDir })},
+	{"DB_MAX_CONNS", "16", "Maximum connections in this instance's pool.", integer(func(c *Config) *int { return &c.DBMaxConns })},
+	{"KEYRING", "local", "Key store: local (key file in DATA_DIR) or awskms.", oneOf(func(c *Config) *string { return &c.Keyring }, "local", "awskms")},
+	{"KEY_FILE", "", "Local key file. Empty: DATA_DIR/keys.json (created with mode 0600 on first run).", str(func(c *Config) *string { return &c.KeyFile })},
+	{"AWS_REGION", "", "AWS region of the KMS keys (KEYRING=awskms); credentials come from the standard AWS chain.", str(func(c *Config) *string { return &c.AWSRegion })},
+	{"KMS_ENDPOINT", "", "KMS endpoint override (a VPC endpoint, say). Empty: the region's default.", str(func(c *Config) *string { return &c.KMSEndpoint })},
+	{"KMS_ENCRYPT_KEY_ID", "", "KMS symmetric key (SYMMETRIC_DEFAULT) for envelope encryption.", str(func(c *Config) *string { return &c.KMSEncryptKeyID })},
+	{"KMS_MAC_KEY_ID", "", "KMS HMAC_256 key for deterministic tokens.", str(func(c *Config) *string { return &c.KMSMACKeyID })},
+	{"KMS_SIGN_KEY_ID", "", "KMS ECC_NIST_P256 key for signatures.", str(func(c *Config) *string { return &c.KMSSignKeyID })},
+	{"MAX_BODY_BYTES", "1048576", "Largest request body accepted; larger ones get 413.", int64Setting(func(c *Config) *int64 { return &c.MaxBodyBytes })},
+	{"SHUTDOWN_TIMEOUT", "20s", "How long in-flight requests and jobs get to finish on SIGTERM.", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"JOB_WORKERS", "10", "Jobs this instance works at once.", integer(func(c *Config) *int { return &c.JobWorkers })},
+	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
+	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+}
+
+// LoadConfig reads the settings through getenv, applying defaults, and
+// reports every bad value at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var c Config
+	var problems []string
+	for _, s := range settings {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		if err := s.set(&c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s=%q: %v", s.env, v, err))
+		}
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs // PostgreSQL runs from another directory; messages name it in full
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
+	}
+	if c.Keyring == "awskms" && (c.KMSEncryptKeyID == "" || c.KMSMACKeyID == "" || c.KMSSignKeyID == "" || c.AWSRegion == "") {
+		problems = append(problems, "KEYRING=awskms needs AWS_REGION, KMS_ENCRYPT_KEY_ID, KMS_MAC_KEY_ID and KMS_SIGN_KEY_ID")
+	}
+	if len(problems) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func str(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func oneOf(field func(*Config) *string, allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				*field(c) = v
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func integer(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("must be a positive whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func int64Setting(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("must be a positive whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 20s")
+		}
+		*field(c) = d
+		return nil
+	}
+}

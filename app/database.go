@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/migrations"
+	"github.com/paycompliance/console/postgres"
+)
+
+// database is an open, migrated database and how to let it go.
+type database struct {
+	pool    *pgxpool.Pool
+	source  string
+	cleanup func(context.Context) error
+}
+
+// openDatabase finds (or starts) PostgreSQL, connects and applies every
+// migration, ours and River's.
+func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
+	opts := postgres.LocateOptions{
+		URL: cfg.DatabaseURL, LocalAddr: cfg.PGLocalAddr, Database: cfg.PGDatabase,
+		DataDir: cfg.DataDir, Logger: log,
+	}
+	if cfg.PGBinDir != "" {
+		opts.BinDirs = []string{cfg.PGBinDir}
+	}
+	located, err := postgres.Locate(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := postgres.Connect(ctx, located.URL, int32(cfg.DBMaxConns))
+	if err != nil {
+		located.Stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	db := &database{pool: pool, source: located.Source, cleanup: func(ctx context.Context) error {
+		pool.Close()
+		return located.Stop(ctx)
+	}}
+	applied, err := postgres.Migrate(ctx, pool, migrations.FS)
+	if err == nil {
+		err = jobs.Migrate(ctx, pool)
+	}
+	if err != nil {
+		db.cleanup(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	return db, nil
+}
+
+func migrateOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.cleanup(context.WithoutCancel(ctx))
+	applied, latest, err := postgres.MigrationStatus(ctx, db.pool, migrations.FS)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database (%s) is at schema version %d of %d\n", db.source, applied, latest)
+	return nil
+}

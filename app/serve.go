@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/paycompliance/console/domain/health"
+	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/migrations"
+	"github.com/paycompliance/console/postgres"
+	"github.com/paycompliance/console/web"
+)
+
+// serve runs the console until ctx ends, then stops in reverse order: the
+// HTTP server drains, the job queue finishes its jobs, the pool closes, and a
+// private PostgreSQL cluster this process started is stopped.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, demo bool) (err error) {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.cleanup(context.WithoutCancel(ctx)); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("stopping the database: %w", cerr))
+		}
+	}()
+	if demo {
+		if err := seed(ctx, db.pool, log); err != nil {
+			return err
+		}
+	}
+	keyring, keySource, err := openKeyring(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	queue, err := jobs.New(db.pool, log, jobs.Options{MaxWorkers: cfg.JobWorkers})
+	if err != nil {
+		return err
+	}
+	if err := queue.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		err = errors.Join(err, queue.Stop(stopCtx))
+	}()
+
+	status := health.NewService(buildVersion(),
+		postgres.Probe{DB: db.pool, Migrations: migrations.FS},
+		jobs.Probe{Queue: queue, DB: db.pool},
+		keys.Probe{Keyring: keyring, Source: keySource},
+	)
+	system := &handlers.SystemStatus{Health: status}
+	server := web.New(web.Config{
+		Addr: cfg.Addr, AdminAddr: cfg.AdminAddr, MaxBodyBytes: cfg.MaxBodyBytes,
+		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
+		IdleTimeout: idleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
+	}, log, web.Deps{
+		Health: status,
+		Home:   &handlers.Home{Widgets: []handlers.Widget{system}},
+		System: system,
+	})
+	server.Register(postgres.PoolCollector(db.pool))
+
+	err = server.Run(ctx, func(addr string) {
+		log.Info("console ready", "url", "http://"+addr+"/", "admin", "http://"+cfg.AdminAddr+"/metrics", "database", db.source)
+		fmt.Fprintf(stdout, "\n  Console ready: http://%s/\n  Health:        http://%s/readyz\n  Metrics:       http://%s/metrics\n  Database:      %s\n  Stop with Ctrl-C.\n\n",
+			addr, addr, cfg.AdminAddr, db.source)
+	})
+	log.Info("console stopped")
+	return err
+}

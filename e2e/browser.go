@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser is one headless chromium tab that records every console error,
+// uncaught exception and Content-Security-Policy violation, so that a test
+// can fail on any of them.
+type Browser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
+
+// recordViolations runs before any page script: the CSP violation event is
+// the one signal of a blocked inline script or style that no log may show.
+const recordViolations = `window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));`
+
+// chromiumPath is Debian's chromium unless CHROMIUM says otherwise.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// NewBrowser starts chromium for the test and closes it when the test ends.
+func NewBrowser(t *testing.T) *Browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		t.Fatalf("no chromium at %s (apt-get install chromium; .ci/run does): %v", chromiumPath(), err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath()),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+
+	b := &Browser{ctx: ctx}
+	if err := chromedp.Listen(ctx, b.record); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	for _, err := range []error{
+		call(ctx, runtime.Enable, cdp.Empty{}),
+		call(ctx, cdplog.Enable, cdp.Empty{}),
+		call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recordViolations}),
+	} {
+		if err != nil {
+			t.Fatalf("set up chromium: %v", err)
+		}
+	}
+	return b
+}
+
+func call[P, R any](ctx context.Context, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.Call(ctx, cmd, params)
+	return err
+}
+
+func (b *Browser) record(ev any) {
+	var problem string
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			var args []string
+			for _, a := range ev.Args {
+				args = append(args, string(a.Value)+a.Description)
+			}
+			problem = "console." + string(ev.Type) + ": " + strings.Join(args, " ")
+		}
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		problem = fmt.Sprintf("uncaught exception: %s at %s:%d", d.Text, d.URL, d.LineNumber+1)
+		if d.Exception != nil {
+			problem += " " + d.Exception.Description
+		}
+	case *cdplog.EventEntryAdded:
+		if ev.Entry.Level == cdplog.EntryLevelError {
+			problem = fmt.Sprintf("log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+		}
+	}
+	if problem != "" {
+		b.mu.Lock()
+		b.problems = append(b.problems, problem)
+		b.mu.Unlock()
+	}
+}
+
+// Do runs actions, failing the test on the first error.
+func (b *Browser) Do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
+// Eval evaluates a JavaScript expression and decodes its value.
+func Eval[T any](t *testing.T, b *Browser, expression string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
+	if err != nil {
+		t.Fatalf("browser: evaluate %s: %v", expression, err)
+	}
+	return v
+}
+
+// Screenshot returns a PNG of the whole page.
+func (b *Browser) Screenshot(t *testing.T) []byte {
+	t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	return png
+}
+
+// AssertNoProblems fails the test if the page logged an error, threw, or
+// violated the Content-Security-Policy since the browser started.
+func (b *Browser) AssertNoProblems(t *testing.T) {
+	t.Helper()
+	violations := Eval[[]string](t, b, `window.__cspViolations || []`)
+	b.mu.Lock()
+	problems := append(append([]string(nil), b.problems...), violations...)
+	b.mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser problem: %s", p)
+	}
+}

@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"os"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// TestHome opens the overview in chromium and fails on any console error,
+// exception or CSP violation. With E2E_SCREENSHOT=path it also saves the
+// README's screenshot (`make screenshot`).
+func TestHome(t *testing.T) {
+	t.Parallel()
+	c := StartConsole(t)
+	b := NewBrowser(t)
+
+	b.Do(t,
+		chromedp.Navigate(c.URL+"/"),
+		chromedp.WaitVisible(`[data-testid=widget-system]`),
+	)
+	if got := Eval[string](t, b, `document.querySelector('[data-testid=system-overall]').textContent.trim()`); got != "All systems working" {
+		t.Errorf("system widget says %q, want All systems working; console log:\n%s", got, c.Logs())
+	}
+	for _, check := range []string{"database", "jobs", "keyring"} {
+		if got := Eval[string](t, b, `document.querySelector('[data-testid=check-`+check+`] .badge').textContent`); got != "OK" {
+			t.Errorf("%s check shows %q, want OK", check, got)
+		}
+	}
+
+	// htmx runs under the CSP with its inline styles off, and a widget
+	// refresh swaps in a fresh fragment from the server.
+	if !Eval[bool](t, b, `typeof htmx === 'object' && htmx.config.includeIndicatorStyles === false && htmx.config.allowEval === false`) {
+		t.Fatal("htmx is not loaded with the console's configuration")
+	}
+	Eval[bool](t, b, `(document.querySelector('#widget-system').dataset.stale = 'yes', true)`)
+	Eval[chromedp.Void](t, b, `htmx.ajax('GET', '/widgets/system', {target: '#widget-system', swap: 'outerHTML'})`)
+	b.Do(t, chromedp.WaitVisible(`#widget-system:not([data-stale])`))
+
+	// Keyboard first: Tab reaches the skip link before anything else.
+	b.Do(t, chromedp.KeyEvent(kb.Tab))
+	if got := Eval[string](t, b, `document.activeElement.className`); got != "skip-link" {
+		t.Errorf("first Tab focuses %q, want the skip link", got)
+	}
+
+	if path := os.Getenv("E2E_SCREENSHOT"); path != "" {
+		b.Do(t, chromedp.KeyEvent(kb.Escape), chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+		if err := os.WriteFile(path, b.Screenshot(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.AssertNoProblems(t)
+}

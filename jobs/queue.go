@@ -1,0 +1,102 @@
+// Package jobs runs background work on River, a job queue kept in
+// PostgreSQL: jobs are enqueued in the same transaction as the state that
+// needs them, and any instance may work them.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// Queue is the River client and whether it is running.
+type Queue struct {
+	Client  *river.Client[pgx.Tx]
+	running atomic.Bool
+}
+
+// Options are what the areas contribute: workers to register (with
+// river.AddWorker) and periodic jobs.
+type Options struct {
+	Workers    *river.Workers
+	Periodic   []*river.PeriodicJob
+	MaxWorkers int // concurrent jobs on this instance; default 10
+}
+
+// New builds the queue with the heartbeat job plus what opts add.
+func New(db *pgxpool.Pool, logger *slog.Logger, opts Options) (*Queue, error) {
+	if opts.Workers == nil {
+		opts.Workers = river.NewWorkers()
+	}
+	if opts.MaxWorkers <= 0 {
+		opts.MaxWorkers = 10
+	}
+	river.AddWorker(opts.Workers, &heartbeatWorker{db: db})
+	client, err := river.NewClient(riverpgxv5.New(db), &river.Config{
+		Logger:       logger,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}},
+		Workers:      opts.Workers,
+		PeriodicJobs: append(opts.Periodic, heartbeatJob()),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Queue{Client: client}, nil
+}
+
+// Start begins working jobs.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.Client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	q.running.Store(true)
+	go func() {
+		<-q.Client.Stopped()
+		q.running.Store(false)
+	}()
+	return nil
+}
+
+// Stop lets running jobs finish until ctx ends, then cancels what is left;
+// cancelled jobs are retried later, by this or another instance.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.Client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return q.Client.StopAndCancel(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+// Running reports whether this instance is working jobs.
+func (q *Queue) Running() bool { return q.running.Load() }
+
+// Migrate applies River's own schema migrations.
+func Migrate(ctx context.Context, db *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(db), nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// MigrationsCurrent reports whether River's schema is up to date.
+func MigrationsCurrent(ctx context.Context, db *pgxpool.Pool) (bool, error) {
+	m, err := rivermigrate.New(riverpgxv5.New(db), nil)
+	if err != nil {
+		return false, err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	return res.OK, nil
+}

@@ -1,0 +1,115 @@
+// Package web is the HTTP server: routes, middleware, the error mapper and
+// graceful shutdown. Handlers live in package handlers; this package decides
+// what wraps them.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/paycompliance/console/domain/health"
+	"github.com/paycompliance/console/handlers"
+)
+
+// Config is the server's listening and limits configuration.
+type Config struct {
+	Addr              string        // the console and API
+	AdminAddr         string        // /metrics; keep it off the public network
+	MaxBodyBytes      int64         // larger request bodies get 413
+	ReadHeaderTimeout time.Duration // slowloris guard
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration // how long in-flight requests get on SIGTERM
+}
+
+// Deps are the handlers and services the routes need.
+type Deps struct {
+	Health *health.Service
+	Home   *handlers.Home
+	System *handlers.SystemStatus
+}
+
+// Server is the console's HTTP server.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(cfg Config, log *slog.Logger, deps Deps) *Server {
+	s := &Server{cfg: cfg, deps: deps, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, rt.handler)
+	}
+	return s
+}
+
+// Handler is the console with all its middleware, outermost first.
+func (s *Server) Handler() http.Handler {
+	return withRequestID(withSecurityHeaders(s.withObservation(s.withBodyLimit(s.mux))))
+}
+
+// AdminHandler serves operational endpoints for the admin address.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	return mux
+}
+
+// Run serves until ctx ends, then stops taking new connections and lets
+// in-flight requests finish for up to ShutdownTimeout. listening is called
+// with the bound console address once it accepts connections.
+func (s *Server) Run(ctx context.Context, listening func(addr string)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	adminLn, err := net.Listen("tcp", s.cfg.AdminAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen on admin address %s: %w", s.cfg.AdminAddr, err)
+	}
+	servers := []*http.Server{s.httpServer(s.Handler()), s.httpServer(s.AdminHandler())}
+	errs := make(chan error, 2)
+	for i, l := range []net.Listener{ln, adminLn} {
+		go func() { errs <- servers[i].Serve(l) }()
+	}
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	var shutdownErr error
+	for _, srv := range servers {
+		shutdownErr = errors.Join(shutdownErr, srv.Shutdown(shutdownCtx))
+	}
+	return shutdownErr
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
