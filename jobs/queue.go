@@ -87,16 +87,3 @@ func Migrate(ctx context.Context, db *pgxpool.Pool) error {
 	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	return err
 }
-
-// MigrationsCurrent reports whether River's schema is up to date.
-func MigrationsCurrent(ctx context.Context, db *pgxpool.Pool) (bool, error) {
-	m, err := rivermigrate.New(riverpgxv5.New(db), nil)
-	if err != nil {
-		return false, err
-	}
-	res, err := m.Validate(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	return res.OK, nil
-}

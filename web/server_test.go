@@ -26,7 +26,7 @@ import (
 
 // newTestServer is a Server on a real database and key file, with its log
 // captured so tests can check what was (and was not) logged.
-func newTestServer(t *testing.T) (*Server, *bytes.Buffer) {
+func newTestServer(t testing.TB) (*Server, *bytes.Buffer) {
 	t.Helper()
 	db, _ := pgtest.NewDB(t)
 	p, err := keyfile.Open(filepath.Join(t.TempDir(), "keys.json"))

@@ -42,17 +42,34 @@ type Service struct {
 	version string
 	probes  []Probe
 	timeout time.Duration
+	maxAge  time.Duration
+	now     func() time.Time
+
+	mu      sync.Mutex // held while probing, so concurrent callers share one run
+	last    Report
+	lastRun time.Time
 }
 
 // NewService returns a Service for this build's version and its probes.
 func NewService(version string, probes ...Probe) *Service {
-	return &Service{version: version, probes: probes, timeout: 2 * time.Second}
+	return &Service{version: version, probes: probes, timeout: 2 * time.Second, maxAge: time.Second, now: time.Now}
 }
 
-// Report runs every probe concurrently, each bounded by a timeout so that one
-// hung dependency cannot hang the readiness check.
+// Report returns the probes' results, at most a second old: pages and load
+// balancers ask often, and the probes cost database round trips. Each probe
+// is bounded by a timeout so that one hung dependency cannot hang readiness.
 func (s *Service) Report(ctx context.Context) Report {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.lastRun.IsZero() && s.now().Sub(s.lastRun) < s.maxAge {
+		return s.last
+	}
+	s.last, s.lastRun = s.run(ctx), s.now()
+	return s.last
+}
+
+func (s *Service) run(ctx context.Context) Report {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 	defer cancel()
 	checks := make([]Check, len(s.probes))
 	var wg sync.WaitGroup

@@ -30,3 +30,21 @@ func TestService_Report(t *testing.T) {
 		t.Fatal("all probes OK but report not OK")
 	}
 }
+
+func TestService_ReportIsReusedForAtMostMaxAge(t *testing.T) {
+	runs := 0
+	counting := probeFunc(func(context.Context) Check { runs++; return Check{Name: "db", OK: runs == 1} })
+	s := NewService("v1", counting)
+	now := time.Unix(1_800_000_000, 0)
+	s.now = func() time.Time { return now }
+
+	first := s.Report(context.Background())
+	now = now.Add(s.maxAge / 2)
+	if again := s.Report(context.Background()); runs != 1 || !again.OK() || !first.OK() {
+		t.Fatalf("within maxAge: %d probe runs, want 1 (reused)", runs)
+	}
+	now = now.Add(s.maxAge)
+	if later := s.Report(context.Background()); runs != 2 || later.OK() {
+		t.Fatalf("after maxAge: %d probe runs and OK=%v; want a fresh, failing run", runs, later.OK())
+	}
+}
