@@ -17,6 +17,7 @@ type Config struct {
 	PGDatabase      string
 	PGBinDir        string
 	DBMaxConns      int
+	DBRole          string
 	Keyring         string // "local" or "awskms"
 	KeyFile         string
 	AWSRegion       string
@@ -47,6 +48,7 @@ var settings = []setting{
 	{"PG_DATABASE", "console", "Database created and used on the local server or private cluster.", str(func(c *Config) *string { return &c.PGDatabase })},
 	{"PG_BIN_DIR", "", "Directory with initdb and pg_ctl for a private cluster. Empty: /usr/lib/postgresql/*/bin, then PATH.", str(func(c *Config) *string { return &c.PGBinDir })},
 	{"DB_MAX_CONNS", "16", "Maximum connections in this instance's pool.", integer(func(c *Config) *int { return &c.DBMaxConns })},
+	{"DB_ROLE", "console_app", "Role the console acts as (SET ROLE); migrations run as the login. The login must be a member of it. Empty: act as the login.", str(func(c *Config) *string { return &c.DBRole })},
 	{"KEYRING", "local", "Key store: local (key file in DATA_DIR) or awskms.", oneOf(func(c *Config) *string { return &c.Keyring }, "local", "awskms")},
 	{"KEY_FILE", "", "Local key file. Empty: DATA_DIR/keys.json (created with mode 0600 on first run).", str(func(c *Config) *string { return &c.KeyFile })},
 	{"AWS_REGION", "", "AWS region of the KMS keys (KEYRING=awskms); credentials come from the standard AWS chain.", str(func(c *Config) *string { return &c.AWSRegion })},

@@ -20,8 +20,8 @@ type database struct {
 	cleanup func(context.Context) error
 }
 
-// openDatabase finds (or starts) PostgreSQL, connects and applies every
-// migration, ours and River's.
+// openDatabase finds (or starts) PostgreSQL, applies every migration, ours
+// and River's, and opens the application's pool.
 func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
 	opts := postgres.LocateOptions{
 		URL: cfg.DatabaseURL, LocalAddr: cfg.PGLocalAddr, Database: cfg.PGDatabase,
@@ -34,7 +34,12 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database,
 	if err != nil {
 		return nil, err
 	}
-	pool, err := postgres.Connect(ctx, located.URL, int32(cfg.DBMaxConns))
+	applied, err := migrate(ctx, located.URL)
+	if err != nil {
+		located.Stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	pool, err := postgres.Connect(ctx, located.URL, int32(cfg.DBMaxConns), cfg.DBRole)
 	if err != nil {
 		located.Stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -43,18 +48,28 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database,
 		pool.Close()
 		return located.Stop(ctx)
 	}}
-	applied, err := postgres.Migrate(ctx, pool, migrations.FS)
-	if err == nil {
-		err = jobs.Migrate(ctx, pool)
-	}
-	if err != nil {
-		db.cleanup(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
 	for _, m := range applied {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
 	return db, nil
+}
+
+// migrate applies our migrations and River's as the login role, which owns
+// the schema, on a short-lived pool of its own.
+func migrate(ctx context.Context, url string) ([]postgres.Migration, error) {
+	owner, err := postgres.Connect(ctx, url, 2, "")
+	if err != nil {
+		return nil, err
+	}
+	defer owner.Close()
+	applied, err := postgres.Migrate(ctx, owner, migrations.FS)
+	if err == nil {
+		err = jobs.Migrate(ctx, owner)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return applied, nil
 }
 
 func migrateOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {

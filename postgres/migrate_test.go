@@ -36,18 +36,21 @@ func TestLoadMigrations(t *testing.T) {
 func TestMigrate_AppliesOnceEachInItsOwnTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, _ := pgtest.NewDB(t)
+	owner, url := pgtest.NewDB(t)
 	good := fstest.MapFS{
 		"0001_one.sql": {Data: []byte(`CREATE TABLE m_one (id int)`)},
 		"0002_two.sql": {Data: []byte(`CREATE TABLE m_two (id int)`)},
 	}
 	// The harness database already has the product's migrations recorded;
-	// start this test's own sequence in a schema of its own.
-	if _, err := db.Exec(ctx, `CREATE SCHEMA m; SET search_path = m`); err != nil {
+	// this test's own sequence lives in a schema of its own.
+	if _, err := owner.Exec(ctx, `CREATE SCHEMA m`); err != nil {
 		t.Fatal(err)
 	}
-	db.Config().ConnConfig.RuntimeParams["search_path"] = "m"
-	db.Reset()
+	db, err := postgres.Connect(ctx, url+"&search_path=m", 8, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 
 	// Several instances starting at once apply each migration once.
 	var wg sync.WaitGroup

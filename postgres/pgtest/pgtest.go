@@ -46,7 +46,7 @@ func NewDB(t testing.TB) (*pgxpool.Pool, string) {
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
-	pool, err := postgres.Connect(ctx, url, 0)
+	pool, err := postgres.Connect(ctx, url, 0, "")
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
@@ -109,7 +109,7 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 			return "", err
 		}
 	}
-	pool, err := postgres.Connect(ctx, withDatabase(admin.Config(), build), 2)
+	pool, err := postgres.Connect(ctx, withDatabase(admin.Config(), build), 2, "")
 	if err != nil {
 		return "", err
 	}
