@@ -22,6 +22,7 @@ commands:
   serve [--demo]   run the console (migrates first; --demo loads demo data)
   migrate          apply database migrations and exit
   seed             load demo data and exit
+  audit verify     verify the whole audit chain against its signed checkpoints
   keys rotate      add a new version of every local key (KEYRING=local)
   version          print the version
 
@@ -51,6 +52,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = migrateOnly(ctx, cfg, log, stdout)
 	case args[0] == "seed" && len(args) == 1:
 		err = seedOnly(ctx, cfg, log, stdout)
+	case args[0] == "audit" && len(args) == 2 && args[1] == "verify":
+		err = verifyAudit(ctx, cfg, log, stdout)
 	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":
 		err = rotateKeys(cfg, stdout)
 	default:

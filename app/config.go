@@ -10,26 +10,29 @@ import (
 
 // Config is everything the console reads from its environment.
 type Config struct {
-	Addr, AdminAddr string
-	DataDir         string
-	DatabaseURL     string
-	PGLocalAddr     string
-	PGDatabase      string
-	PGBinDir        string
-	DBMaxConns      int
-	DBRole          string
-	Keyring         string // "local" or "awskms"
-	KeyFile         string
-	AWSRegion       string
-	KMSEndpoint     string
-	KMSEncryptKeyID string
-	KMSMACKeyID     string
-	KMSSignKeyID    string
-	MaxBodyBytes    int64
-	ShutdownTimeout time.Duration
-	JobWorkers      int
-	LogFormat       string // "json" or "text"
-	LogLevel        string
+	Addr, AdminAddr      string
+	DataDir              string
+	DatabaseURL          string
+	PGLocalAddr          string
+	PGDatabase           string
+	PGBinDir             string
+	DBMaxConns           int
+	DBRole               string
+	Keyring              string // "local" or "awskms"
+	KeyFile              string
+	AWSRegion            string
+	KMSEndpoint          string
+	KMSEncryptKeyID      string
+	KMSMACKeyID          string
+	KMSSignKeyID         string
+	MaxBodyBytes         int64
+	ShutdownTimeout      time.Duration
+	JobWorkers           int
+	AuditCheckpointDir   string
+	AuditCheckpointEvery time.Duration
+	AuditVerifyEvery     time.Duration
+	LogFormat            string // "json" or "text"
+	LogLevel             string
 }
 
 // setting is one environment variable: its default and what it means. The
@@ -59,6 +62,9 @@ var settings = []setting{
 	{"MAX_BODY_BYTES", "1048576", "Largest request body accepted; larger ones get 413.", int64Setting(func(c *Config) *int64 { return &c.MaxBodyBytes })},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long in-flight requests and jobs get to finish on SIGTERM.", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"JOB_WORKERS", "10", "Jobs this instance works at once.", integer(func(c *Config) *int { return &c.JobWorkers })},
+	{"AUDIT_CHECKPOINT_DIR", "", "Directory where signed audit checkpoints are also written, write-once. Empty: DATA_DIR/audit-checkpoints. Use storage the database's administrators cannot write.", str(func(c *Config) *string { return &c.AuditCheckpointDir })},
+	{"AUDIT_CHECKPOINT_EVERY", "1m", "How often the audit sequencer signs a checkpoint of the chain's head.", duration(func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
+	{"AUDIT_VERIFY_EVERY", "1h", "How often the whole audit chain is verified; a failure raises an alert.", duration(func(c *Config) *time.Duration { return &c.AuditVerifyEvery })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -79,6 +85,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs // PostgreSQL runs from another directory; messages name it in full
+	}
+	if c.AuditCheckpointDir == "" {
+		c.AuditCheckpointDir = filepath.Join(c.DataDir, "audit-checkpoints")
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "keys.json")

@@ -38,7 +38,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
-	queue, err := jobs.New(db.pool, log, jobs.Options{MaxWorkers: cfg.JobWorkers})
+	trail := newAuditTrail(db.pool, keyring, cfg, log)
+	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
+	jobs.AddAuditJobs(&jobOpts, trail.monitor, db.pool, cfg.AuditVerifyEvery)
+	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
 	}
@@ -51,19 +54,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		err = errors.Join(err, queue.Stop(stopCtx))
 	}()
 
+	// The sequencer outlives the HTTP server, so it chains what the last
+	// requests recorded; what it misses waits in the outbox for the next leader.
+	sequencerCtx, stopSequencer := context.WithCancel(context.WithoutCancel(ctx))
+	sequencerDone := make(chan struct{})
+	go func() { trail.sequencer.Run(sequencerCtx); close(sequencerDone) }()
+	defer func() { stopSequencer(); <-sequencerDone }()
+
 	status := health.NewService(buildVersion(),
 		postgres.Probe{DB: db.pool, Migrations: migrations.FS},
 		jobs.Probe{Queue: queue, DB: db.pool},
 		keys.Probe{Keyring: keyring, Source: keySource},
 	)
 	system := &handlers.SystemStatus{Health: status}
+	auditWidget := &handlers.AuditStatus{Store: trail.store, Results: postgres.AuditResults{DB: db.pool}, VerifyInterval: cfg.AuditVerifyEvery}
 	server := web.New(web.Config{
 		Addr: cfg.Addr, AdminAddr: cfg.AdminAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log, web.Deps{
 		Health: status,
-		Home:   &handlers.Home{Widgets: []handlers.Widget{system}},
+		Home:   &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
 		System: system,
 	})
 	server.Register(postgres.PoolCollector(db.pool))

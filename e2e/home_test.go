@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"time"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -27,6 +28,15 @@ func TestHome(t *testing.T) {
 		if got := Eval[string](t, b, `document.querySelector('[data-testid=check-`+check+`] .badge').textContent`); got != "OK" {
 			t.Errorf("%s check shows %q, want OK", check, got)
 		}
+	}
+
+	// The audit trail verifies itself at start; the widget shows the outcome.
+	b.Do(t, chromedp.WaitVisible(`[data-testid=widget-audit]`))
+	for i := 0; Eval[string](t, b, `document.querySelector('[data-testid=audit-state]').textContent`) != "Chain intact"; i++ {
+		if i == 60 {
+			t.Fatalf("audit widget never showed an intact chain; console log:\n%s", c.Logs())
+		}
+		b.Do(t, chromedp.Sleep(500*time.Millisecond), chromedp.Reload(), chromedp.WaitVisible(`[data-testid=widget-audit]`))
 	}
 
 	// htmx runs under the CSP with its inline styles off, and a widget

@@ -204,8 +204,12 @@ func (s *AuditSequencer) checkpoint(ctx context.Context, conn *pgx.Conn) (audit.
 	var at time.Time
 	err := conn.QueryRow(ctx, `SELECT h.seq, h.hash, clock_timestamp() FROM audit_head h
 		WHERE h.seq > coalesce((SELECT max(seq) FROM audit_checkpoints), 0)`).Scan(&seq, &head, &at)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return s.latestCheckpoint(ctx, conn)
+	if errors.Is(err, pgx.ErrNoRows) { // the head has not moved: the newest checkpoint stands
+		cs, err := auditCheckpoints(ctx, conn, `ORDER BY seq DESC LIMIT 1`)
+		if err != nil || len(cs) == 0 {
+			return audit.Checkpoint{}, err
+		}
+		return cs[0], nil
 	}
 	if err != nil {
 		return audit.Checkpoint{}, err
@@ -225,12 +229,4 @@ func (s *AuditSequencer) checkpoint(ctx context.Context, conn *pgx.Conn) (audit.
 		}
 	}
 	return c, nil
-}
-
-func (s *AuditSequencer) latestCheckpoint(ctx context.Context, conn *pgx.Conn) (audit.Checkpoint, error) {
-	cs, err := auditCheckpoints(ctx, conn, `ORDER BY seq DESC LIMIT 1`)
-	if err != nil || len(cs) == 0 {
-		return audit.Checkpoint{}, err
-	}
-	return cs[0], nil
 }

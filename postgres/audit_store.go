@@ -84,3 +84,17 @@ func toHash(b []byte) audit.Hash {
 	}
 	return h
 }
+
+// LatestCheckpoint returns the newest checkpoint, if any.
+func (s AuditStore) LatestCheckpoint(ctx context.Context) (audit.Checkpoint, bool, error) {
+	conn, err := s.DB.Acquire(ctx)
+	if err != nil {
+		return audit.Checkpoint{}, false, err
+	}
+	defer conn.Release()
+	cs, err := auditCheckpoints(ctx, conn.Conn(), `ORDER BY seq DESC LIMIT 1`)
+	if err != nil || len(cs) == 0 {
+		return audit.Checkpoint{}, false, err
+	}
+	return cs[0], true, nil
+}

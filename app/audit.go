@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/filesink"
+	"github.com/paycompliance/console/postgres"
+)
+
+// auditTrail is the audit trail's parts, wired.
+type auditTrail struct {
+	log       *audit.Log
+	sequencer *postgres.AuditSequencer
+	monitor   *audit.Monitor
+	store     postgres.AuditStore
+}
+
+func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.Logger) *auditTrail {
+	sink := filesink.Dir{Path: cfg.AuditCheckpointDir}
+	store := postgres.AuditStore{DB: db}
+	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
+	return &auditTrail{
+		log:   auditLog,
+		store: store,
+		sequencer: &postgres.AuditSequencer{DB: db, Signer: ring, Sink: sink, Log: log,
+			CheckpointEvery: cfg.AuditCheckpointEvery},
+		monitor: &audit.Monitor{Store: store, Sink: sink, Keys: ring, Results: postgres.AuditResults{DB: db},
+			Log: auditLog, Tx: postgres.Transactor{DB: db}},
+	}
+}
+
+// verifyAudit is `console audit verify`: a full verification, recorded like
+// a scheduled one; exit status 1 when the chain is broken.
+func verifyAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.cleanup(context.WithoutCancel(ctx))
+	ring, _, err := openKeyring(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rep, err := newAuditTrail(db.pool, ring, cfg, log).monitor.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "verified entries %d to %d (%d entries) against %d signed checkpoints\n",
+		rep.From, rep.To, rep.Entries, rep.Checkpoints)
+	if rep.OK() {
+		fmt.Fprintln(stdout, "OK: the audit chain is intact")
+		return nil
+	}
+	for _, b := range rep.Breaks {
+		fmt.Fprintf(stdout, "BROKEN %s\n", b)
+	}
+	return fmt.Errorf("audit chain broken at seq %d (%s); %d problems listed above", rep.Breaks[0].Seq, rep.Breaks[0].Kind, len(rep.Breaks))
+}
