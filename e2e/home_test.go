@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"os"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
