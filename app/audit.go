@@ -19,6 +19,7 @@ type auditTrail struct {
 	log       *audit.Log
 	sequencer *postgres.AuditSequencer
 	monitor   *audit.Monitor
+	browser   *audit.Browser
 	store     postgres.AuditStore
 }
 
@@ -31,6 +32,7 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.L
 		store: store,
 		sequencer: &postgres.AuditSequencer{DB: db, Signer: ring, Sink: sink, Log: log,
 			CheckpointEvery: cfg.AuditCheckpointEvery},
+		browser: &audit.Browser{Reader: store, Log: auditLog, Keys: ring},
 		monitor: &audit.Monitor{Store: store, Sink: sink, Keys: ring, Results: postgres.AuditResults{DB: db},
 			Log: auditLog, Tx: postgres.Transactor{DB: db}},
 	}

@@ -61,6 +61,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	go func() { trail.sequencer.Run(sequencerCtx); close(sequencerDone) }()
 	defer func() { stopSequencer(); <-sequencerDone }()
 
+	appended := &postgres.Listener{DB: db.pool, Channel: postgres.AuditChannel, Log: log}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	go appended.Run(listenCtx)
+
 	status := health.NewService(buildVersion(),
 		postgres.Probe{DB: db.pool, Migrations: migrations.FS},
 		jobs.Probe{Queue: queue, DB: db.pool},
@@ -76,6 +81,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Health: status,
 		Home:   &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
 		System: system,
+		Audit:  &handlers.AuditLog{Browser: trail.browser, Appended: appended},
 	})
 	server.Register(postgres.PoolCollector(db.pool))
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,10 @@ import (
 
 	"github.com/paycompliance/console/domain/audit"
 )
+
+// AuditChannel is the NOTIFY channel that carries the new head sequence
+// number after each batch.
+const AuditChannel = "audit_appended"
 
 // auditLeaderLock is held, as a session advisory lock, by the one sequencer
 // that chains entries. Other instances wait to take over when it dies.
@@ -188,6 +193,10 @@ func (s *AuditSequencer) drain(ctx context.Context, conn *pgx.Conn) (int, error)
 		}
 		last := records[len(records)-1]
 		if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash[:]); err != nil {
+			return err
+		}
+		// Live tails on every instance learn of the batch when it commits.
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, AuditChannel, strconv.FormatInt(last.Seq, 10)); err != nil {
 			return err
 		}
 		n = len(records)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
 )
 
 // validRequestID accepts an upstream proxy's id only if it is short and
@@ -30,8 +32,27 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		// Until someone signs in, requests act as anonymous; the session
+		// layer replaces the actor with the signed-in user.
+		ctx = audit.WithRequest(ctx, audit.Actor{Type: audit.ActorAnonymous, ID: "anonymous"}, origin(r), id)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// origin is where a request came from, for the audit trail. RemoteAddr is
+// the peer; behind a load balancer that is the balancer, until trusted
+// proxy addresses are configured.
+func origin(r *http.Request) audit.Origin {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ip = host
+	}
+	ua := r.UserAgent()
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	return audit.Origin{IP: ip, UserAgent: ua}
 }
 
 // contentSecurityPolicy allows only our own scripts, styles and connections:

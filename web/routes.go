@@ -19,6 +19,10 @@ func (s *Server) routes() []route {
 		{"GET /readyz", http.HandlerFunc(s.readyz)},
 		{"GET /{$}", s.handle(s.deps.Home.Show)},
 		{"GET /widgets/system", s.handle(s.deps.System.Show)},
+		{"GET /audit", s.handle(s.deps.Audit.List)},
+		{"GET /audit/entries/{seq}", s.handle(s.deps.Audit.Entry)},
+		{"POST /audit/entries/{seq}/verify", s.handle(s.deps.Audit.Verify)},
+		{"GET /audit/stream", s.handle(s.deps.Audit.Stream)},
 		{"/", s.handle(s.notFound)},
 	}
 }

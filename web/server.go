@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/web/render"
 )
 
 // Config is the server's listening and limits configuration.
@@ -33,20 +35,22 @@ type Deps struct {
 	Health *health.Service
 	Home   *handlers.Home
 	System *handlers.SystemStatus
+	Audit  *handlers.AuditLog
 }
 
 // Server is the console's HTTP server.
 type Server struct {
-	cfg     Config
-	deps    Deps
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
+	streamsEnd chan struct{} // closed when shutdown begins: live streams end
+	cfg        Config
+	deps       Deps
+	log        *slog.Logger
+	metrics    *metrics
+	mux        *http.ServeMux
 }
 
 // New builds the server and its routes.
 func New(cfg Config, log *slog.Logger, deps Deps) *Server {
-	s := &Server{cfg: cfg, deps: deps, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, deps: deps, log: log, metrics: newMetrics(), mux: http.NewServeMux(), streamsEnd: make(chan struct{})}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, rt.handler)
 	}
@@ -54,8 +58,14 @@ func New(cfg Config, log *slog.Logger, deps Deps) *Server {
 }
 
 // Handler is the console with all its middleware, outermost first.
+// Cross-origin protection refuses state-changing requests that a browser
+// marks as coming from another site (Sec-Fetch-Site / Origin).
 func (s *Server) Handler() http.Handler {
-	return withRequestID(withSecurityHeaders(s.withObservation(s.withBodyLimit(s.mux))))
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(s.handle(func(http.ResponseWriter, *http.Request) error {
+		return domain.Errorf(domain.EFORBIDDEN, "This request came from another site and was refused.")
+	}))
+	return withRequestID(s.withStreamsEnd(withSecurityHeaders(s.withObservation(s.withBodyLimit(csrf.Handler(s.mux))))))
 }
 
 // AdminHandler serves operational endpoints for the admin address.
@@ -93,6 +103,7 @@ func (s *Server) Run(ctx context.Context, listening func(addr string)) error {
 		return err
 	case <-ctx.Done():
 	}
+	close(s.streamsEnd)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()
 	var shutdownErr error
@@ -100,6 +111,12 @@ func (s *Server) Run(ctx context.Context, listening func(addr string)) error {
 		shutdownErr = errors.Join(shutdownErr, srv.Shutdown(shutdownCtx))
 	}
 	return shutdownErr
+}
+
+func (s *Server) withStreamsEnd(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(render.WithStreamsEnd(r.Context(), s.streamsEnd)))
+	})
 }
 
 func (s *Server) httpServer(h http.Handler) *http.Server {

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/domain/keys"
 	"github.com/paycompliance/console/handlers"
@@ -24,24 +27,49 @@ import (
 	"github.com/paycompliance/console/web/webtest"
 )
 
-// newTestServer is a Server on a real database and key file, with its log
-// captured so tests can check what was (and was not) logged.
-func newTestServer(t testing.TB) (*Server, *bytes.Buffer) {
+// testEnv is a Server on a real database and key file, with the audit
+// trail wired and the log captured so tests can check what was (and was
+// not) logged.
+type testEnv struct {
+	srv   *Server
+	logs  *bytes.Buffer
+	db    *pgxpool.Pool
+	ring  *keys.Keyring
+	audit *audit.Log
+	seq   *postgres.AuditSequencer
+	tail  *postgres.Listener
+}
+
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	db, _ := pgtest.NewDB(t)
 	p, err := keyfile.Open(filepath.Join(t.TempDir(), "keys.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ring := keys.New(p, keys.Options{})
 	status := health.NewService("test",
 		postgres.Probe{DB: db, Migrations: migrations.FS},
-		keys.Probe{Keyring: keys.New(p, keys.Options{}), Source: "local key file"})
+		keys.Probe{Keyring: ring, Source: "local key file"})
 	system := &handlers.SystemStatus{Health: status}
 	var logs bytes.Buffer
-	s := New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
-		slog.New(slog.NewJSONHandler(&logs, nil)),
-		Deps{Health: status, Home: &handlers.Home{Widgets: []handlers.Widget{system}}, System: system})
-	return s, &logs
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	store := postgres.AuditStore{DB: db}
+	env := &testEnv{logs: &logs, db: db, ring: ring,
+		audit: audit.NewLog(postgres.AuditOutbox{DB: db}),
+		seq:   &postgres.AuditSequencer{DB: db, Signer: ring, Log: log},
+		tail:  &postgres.Listener{DB: db, Channel: postgres.AuditChannel, Log: log},
+	}
+	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
+		log, Deps{Health: status, Home: &handlers.Home{Widgets: []handlers.Widget{system}}, System: system,
+			Audit: &handlers.AuditLog{Browser: &audit.Browser{Reader: store, Log: env.audit, Keys: ring}, Appended: env.tail}})
+	return env
+}
+
+// newTestServer is the common case: the server and its captured log.
+func newTestServer(t testing.TB) (*Server, *bytes.Buffer) {
+	env := newTestEnv(t)
+	return env.srv, env.logs
 }
 
 func TestServer_SecurityHeadersOnEveryResponse(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,9 @@ const (
 	ActorUser   ActorType = "user"
 	ActorAPIKey ActorType = "api_key"
 	ActorSystem ActorType = "system"
+	// ActorAnonymous is a request from nobody signed in: a login attempt,
+	// a payer's page.
+	ActorAnonymous ActorType = "anonymous"
 )
 
 // Actor is who acted, with the roles they held at the time (10.2.2).
@@ -106,8 +110,8 @@ func (e Event) Validate() error {
 	switch {
 	case !Known(e.Action):
 		return domain.Errorf(domain.EINVALID, "audit: unknown action %q", e.Action)
-	case e.Actor.ID == "" || (e.Actor.Type != ActorUser && e.Actor.Type != ActorAPIKey && e.Actor.Type != ActorSystem):
-		return domain.Errorf(domain.EINVALID, "audit: actor must be a user, an API key or the system, with an id")
+	case e.Actor.ID == "" || !slices.Contains([]ActorType{ActorUser, ActorAPIKey, ActorSystem, ActorAnonymous}, e.Actor.Type):
+		return domain.Errorf(domain.EINVALID, "audit: actor must be a user, an API key, the system or anonymous, with an id")
 	case e.Outcome != Success && e.Outcome != Failure:
 		return domain.Errorf(domain.EINVALID, "audit: outcome must be success or failure")
 	case len(e.Detail) > maxDetailKeys:

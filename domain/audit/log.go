@@ -24,8 +24,10 @@ type Log struct {
 // NewLog returns a Log writing to outbox.
 func NewLog(outbox Outbox) *Log { return &Log{outbox: outbox, now: Now} }
 
-// Record validates e and appends it.
+// Record validates e and appends it, taking the actor, origin and request
+// id from ctx (WithRequest) where e leaves them blank.
 func (l *Log) Record(ctx context.Context, e Event) error {
+	e.fillFrom(ctx)
 	if err := e.Validate(); err != nil {
 		return err
 	}

@@ -11,4 +11,5 @@ type NavItem struct {
 // Nav is the main navigation, in order.
 var Nav = []NavItem{
 	{Label: "Home", Href: "/"},
+	{Label: "Audit log", Href: "/audit"},
 }

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/web/webtest"
+)
+
+// seed records n events (every third a failed login) and chains them.
+func (env *testEnv) seed(t *testing.T, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		e := audit.Event{Actor: audit.Actor{Type: audit.ActorUser, ID: fmt.Sprintf("u%d", i%3)},
+			Action: audit.LoginSucceeded, Outcome: audit.Success, Target: audit.Target{Type: "session", ID: fmt.Sprintf("s%d", i)}}
+		if i%3 == 0 {
+			e.Action, e.Outcome = audit.LoginFailed, audit.Failure
+		}
+		if err := env.audit.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.seq.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (env *testEnv) countViews(t *testing.T) int {
+	var n int
+	env.db.QueryRow(context.Background(), `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'audit.log.viewed'`).Scan(&n)
+	return n
+}
+
+func TestAuditLog_ListFiltersAndPages(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	env.seed(t, 120)
+	h := env.srv.Handler()
+
+	first := webtest.Get(t, h, "/audit")
+	if first.StatusCode != 200 || first.Doc.Find("[data-testid=audit-row]").Length() != audit.PageSize {
+		t.Fatalf("GET /audit = %d with %d rows, want %d", first.StatusCode, first.Doc.Find("[data-testid=audit-row]").Length(), audit.PageSize)
+	}
+	if got := first.Doc.Find("[data-testid=audit-row] td a").First().Text(); got != "120" {
+		t.Fatalf("first row seq %s, want the newest (120)", got)
+	}
+	if first.Doc.Find("tbody[sse-connect]").Length() != 1 {
+		t.Fatal("the first page has no live tail")
+	}
+
+	// Keyset paging: the older page continues exactly where the first ended.
+	older, _ := first.Doc.Find("[data-testid=audit-older]").Attr("href")
+	second := webtest.Get(t, h, older)
+	if got := second.Doc.Find("[data-testid=audit-row] td a").First().Text(); got != "70" {
+		t.Fatalf("older page starts at %s, want 70 (%s)", got, older)
+	}
+	if second.Doc.Find("tbody[sse-connect]").Length() != 0 {
+		t.Fatal("an older page must not live-tail")
+	}
+
+	failures := webtest.Get(t, h, "/audit?"+url.Values{"action": {"auth.login.failed"}, "actor": {"u0"}}.Encode())
+	rows := failures.Doc.Find("[data-testid=audit-row]")
+	if rows.Length() != 40 {
+		t.Fatalf("failed logins by u0: %d rows, want 40", rows.Length())
+	}
+	if strings.Count(rows.Text(), "auth.login.failed") != 40 {
+		t.Fatal("the action filter let other actions through")
+	}
+	if sel := failures.Doc.Find(`#f-action option[selected]`).AttrOr("value", ""); sel != "auth.login.failed" {
+		t.Fatalf("the form does not keep the chosen action (%q)", sel)
+	}
+
+	none := webtest.Get(t, h, "/audit?q=no+such+text")
+	if none.Doc.Find("[data-testid=audit-empty]").Length() != 1 {
+		t.Fatal("no empty state for a filter that matches nothing")
+	}
+	for _, bad := range []string{"from=yesterday", "action=auth.teleported", "outcome=maybe", "before=-3", "from=2026-11-24T10:00&to=2026-11-24T09:00"} {
+		if res := webtest.Get(t, h, "/audit?"+bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET /audit?%s = %d, want 400", bad, res.StatusCode)
+		}
+	}
+	// Every page view was itself recorded (PCI DSS 10.2.1.3).
+	if got := env.countViews(t); got != 4 {
+		t.Fatalf("%d views recorded, want 4 (the three pages and the empty search)", got)
+	}
+}
+
+func TestAuditLog_EntryAndItsProof(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := newTestEnv(t)
+	env.seed(t, 5)
+	h := env.srv.Handler()
+
+	page := webtest.Get(t, h, "/audit/entries/3")
+	if page.StatusCode != 200 || page.Text("[data-testid=entry-action]") != "auth.login.succeeded" || len(page.Text("[data-testid=entry-hash]")) != 64 {
+		t.Fatalf("entry page = %d, action %q", page.StatusCode, page.Text("[data-testid=entry-action]"))
+	}
+	verify := func() webtest.Response {
+		req := httptest.NewRequest(http.MethodPost, "/audit/entries/3/verify", nil)
+		req.Header.Set("HX-Request", "true")
+		return webtest.Do(t, h, req)
+	}
+	if res := verify(); !strings.Contains(res.Body, "no signed checkpoint covers it yet") {
+		t.Fatalf("before any checkpoint: %s", res.Body)
+	}
+	if _, err := env.seq.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res := verify(); res.Doc.Find("[data-testid=proof-ok]").Length() != 1 {
+		t.Fatalf("after a checkpoint: %s", res.Body)
+	}
+	env.db.Exec(ctx, `SET session_replication_role = replica;
+		UPDATE audit_log SET entry = convert_to(replace(convert_from(entry, 'UTF8'), 's3', 's9'), 'UTF8') WHERE seq = 4;
+		SET session_replication_role = origin`)
+	if res := verify(); res.Doc.Find("[data-testid=proof-failed]").Length() != 1 || !strings.Contains(res.Body, "seq 4") {
+		t.Fatalf("with entry 4 altered, proving 3 must fail at 4: %s", res.Body)
+	}
+	if res := webtest.Get(t, h, "/audit/entries/999"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("missing entry = %d, want 404", res.StatusCode)
+	}
+	if res := webtest.Get(t, h, "/audit/entries/abc"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("bad entry id = %d, want 404", res.StatusCode)
+	}
+	cross := httptest.NewRequest(http.MethodPost, "/audit/entries/3/verify", nil)
+	cross.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := webtest.Do(t, h, cross); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST = %d, want 403", res.StatusCode)
+	}
+}
+
+// The live tail pushes new entries that match the filter, over a real
+// HTTP connection, fed by LISTEN/NOTIFY.
+func TestAuditLog_LiveTail(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := newTestEnv(t)
+	env.seed(t, 2)
+	go env.tail.Run(ctx)
+	srv := httptest.NewServer(env.srv.Handler())
+	defer srv.Close()
+
+	for i := 0; ; i++ { // until the listener's LISTEN is in place
+		var listening bool
+		env.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN%')`).Scan(&listening)
+		if listening {
+			break
+		}
+		if i == 100 {
+			t.Fatal("the listener never issued LISTEN")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/audit/stream?action=auth.login.failed&after=2", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream content type %q", res.Header.Get("Content-Type"))
+	}
+	env.seed(t, 4) // seqs 3-6; 3 and 6 are failed logins
+
+	got := make(chan string, 1)
+	go func() {
+		var events []string
+		s := bufio.NewScanner(res.Body)
+		for s.Scan() {
+			if strings.HasPrefix(s.Text(), "data: ") && strings.Contains(s.Text(), `href="/audit/entries/`) {
+				events = append(events, s.Text())
+			}
+			if len(events) == 2 {
+				got <- strings.Join(events, "\n")
+				return
+			}
+		}
+	}()
+	select {
+	case rows := <-got:
+		if !strings.Contains(rows, "/audit/entries/3") || !strings.Contains(rows, "/audit/entries/6") {
+			t.Fatalf("tail sent %s; want entries 3 and 6 (the failed logins)", rows)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no live entries within 10 s")
+	}
+}
