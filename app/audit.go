@@ -20,6 +20,7 @@ type auditTrail struct {
 	sequencer *postgres.AuditSequencer
 	monitor   *audit.Monitor
 	browser   *audit.Browser
+	retention *audit.Retention
 	store     postgres.AuditStore
 }
 
@@ -33,6 +34,8 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.L
 		sequencer: &postgres.AuditSequencer{DB: db, Signer: ring, Sink: sink, Log: log,
 			CheckpointEvery: cfg.AuditCheckpointEvery},
 		browser: &audit.Browser{Reader: store, Log: auditLog, Keys: ring},
+		retention: &audit.Retention{Partitions: store, Log: auditLog, Tx: postgres.Transactor{DB: db},
+			KeepMonths: cfg.AuditRetentionMonths},
 		monitor: &audit.Monitor{Store: store, Sink: sink, Keys: ring, Results: postgres.AuditResults{DB: db},
 			Log: auditLog, Tx: postgres.Transactor{DB: db}},
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	AuditCheckpointDir   string
 	AuditCheckpointEvery time.Duration
 	AuditVerifyEvery     time.Duration
+	AuditRetentionMonths int
 	LogFormat            string // "json" or "text"
 	LogLevel             string
 }
@@ -65,6 +66,7 @@ var settings = []setting{
 	{"AUDIT_CHECKPOINT_DIR", "", "Directory where signed audit checkpoints are also written, write-once. Empty: DATA_DIR/audit-checkpoints. Use storage the database's administrators cannot write.", str(func(c *Config) *string { return &c.AuditCheckpointDir })},
 	{"AUDIT_CHECKPOINT_EVERY", "1m", "How often the audit sequencer signs a checkpoint of the chain's head.", duration(func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
 	{"AUDIT_VERIFY_EVERY", "1h", "How often the whole audit chain is verified; a failure raises an alert.", duration(func(c *Config) *time.Duration { return &c.AuditVerifyEvery })},
+	{"AUDIT_RETENTION_MONTHS", "120", "How long audit entries are kept, in months (at least 12, PCI DSS 10.5.1); expired months are dropped whole, and each drop is recorded.", integer(func(c *Config) *int { return &c.AuditRetentionMonths })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -91,6 +93,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
+	}
+	if c.AuditRetentionMonths < 12 {
+		problems = append(problems, fmt.Sprintf("AUDIT_RETENTION_MONTHS=%d: PCI DSS 10.5.1 requires at least 12", c.AuditRetentionMonths))
 	}
 	if c.Keyring == "awskms" && (c.KMSEncryptKeyID == "" || c.KMSMACKeyID == "" || c.KMSSignKeyID == "" || c.AWSRegion == "") {
 		problems = append(problems, "KEYRING=awskms needs AWS_REGION, KMS_ENCRYPT_KEY_ID, KMS_MAC_KEY_ID and KMS_SIGN_KEY_ID")

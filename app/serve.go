@@ -40,7 +40,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	}
 	trail := newAuditTrail(db.pool, keyring, cfg, log)
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
-	jobs.AddAuditJobs(&jobOpts, trail.monitor, db.pool, cfg.AuditVerifyEvery)
+	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 )
 
 // The audit trail's scheduled work: verifying the chain (its outcome is
-// recorded and alerts on failure) and creating next months' partitions
-// before they are needed.
+// recorded and alerts on failure), and daily partition upkeep: creating next
+// months' partitions before they are needed and dropping expired ones.
 type (
 	auditVerifyArgs     struct{}
 	auditPartitionsArgs struct{}
@@ -33,22 +33,26 @@ func (w *auditVerifyWorker) Work(ctx context.Context, _ *river.Job[auditVerifyAr
 
 type auditPartitionsWorker struct {
 	river.WorkerDefaults[auditPartitionsArgs]
-	db *pgxpool.Pool
+	db        *pgxpool.Pool
+	retention *audit.Retention
 }
 
 func (w *auditPartitionsWorker) Work(ctx context.Context, _ *river.Job[auditPartitionsArgs]) error {
-	_, err := w.db.Exec(ctx, `SELECT audit_ensure_partitions(2)`)
+	if _, err := w.db.Exec(ctx, `SELECT audit_ensure_partitions(2)`); err != nil {
+		return err
+	}
+	_, err := w.retention.Enforce(ctx)
 	return err
 }
 
 // AddAuditJobs registers the audit jobs on opts: verification every
 // verifyEvery, partition upkeep daily, both also once at start.
-func AddAuditJobs(opts *Options, monitor *audit.Monitor, db *pgxpool.Pool, verifyEvery time.Duration) {
+func AddAuditJobs(opts *Options, monitor *audit.Monitor, retention *audit.Retention, db *pgxpool.Pool, verifyEvery time.Duration) {
 	if opts.Workers == nil {
 		opts.Workers = river.NewWorkers()
 	}
 	river.AddWorker(opts.Workers, &auditVerifyWorker{monitor: monitor})
-	river.AddWorker(opts.Workers, &auditPartitionsWorker{db: db})
+	river.AddWorker(opts.Workers, &auditPartitionsWorker{db: db, retention: retention})
 	opts.Periodic = append(opts.Periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(verifyEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return auditVerifyArgs{}, nil },

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -184,4 +185,30 @@ func (s AuditStore) LatestCheckpoint(ctx context.Context) (audit.Checkpoint, boo
 		return audit.Checkpoint{}, false, err
 	}
 	return cs[0], true, nil
+}
+
+// RetentionAnchor implements audit.Store: the newest retention drop.
+func (s AuditStore) RetentionAnchor(ctx context.Context) (int64, audit.Hash, bool, error) {
+	var seq int64
+	var hash []byte
+	err := s.DB.QueryRow(ctx, `SELECT through_seq, through_hash FROM audit_retention ORDER BY through_seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, audit.Hash{}, false, nil
+	}
+	return seq, toHash(hash), err == nil, err
+}
+
+// DropExpired implements audit.Partitions.
+func (s AuditStore) DropExpired(ctx context.Context, keepMonths int) ([]audit.Dropped, error) {
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT partition, through_seq, through_hash, entries FROM audit_drop_expired($1)`, keepMonths)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (audit.Dropped, error) {
+		var d audit.Dropped
+		var hash []byte
+		err := r.Scan(&d.Partition, &d.ThroughSeq, &hash, &d.Entries)
+		d.ThroughHash = toHash(hash)
+		return d, err
+	})
 }

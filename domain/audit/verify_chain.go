@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -10,6 +11,9 @@ type Store interface {
 	// Records calls fn for every entry after seq, in sequence order.
 	Records(ctx context.Context, after int64, fn func(Record) error) error
 	Checkpoints(ctx context.Context) ([]Checkpoint, error)
+	// RetentionAnchor is where the retained chain starts after retention
+	// dropped older entries; ok is false while nothing was dropped.
+	RetentionAnchor(ctx context.Context) (seq int64, hash Hash, ok bool, err error)
 }
 
 // CheckpointSink keeps checkpoints outside the database (a directory, an S3
@@ -22,7 +26,9 @@ type CheckpointSink interface {
 
 // Verify checks the whole stored chain against every checkpoint, those in
 // the database and those in the sink (nil for none): a checkpoint that only
-// the sink still has exposes a truncated or rolled-back database.
+// the sink still has exposes a truncated or rolled-back database. After
+// retention, it starts from the retention anchor, which the retained chain
+// must vouch for with the recorded drop.
 func Verify(ctx context.Context, store Store, sink CheckpointSink, ks KeySource) (Report, error) {
 	cps, err := store.Checkpoints(ctx)
 	if err != nil {
@@ -39,9 +45,26 @@ func Verify(ctx context.Context, store Store, sink CheckpointSink, ks KeySource)
 	for i, c := range cps {
 		seqs[i] = c.Seq
 	}
-	v := NewVerifier(0, Genesis, seqs)
-	if err := store.Records(ctx, 0, func(r Record) error { v.Add(r); return nil }); err != nil {
+	anchorSeq, anchorHash, anchored, err := store.RetentionAnchor(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit: read retention anchor: %w", err)
+	}
+	if !anchored {
+		anchorSeq, anchorHash = 0, Genesis
+	}
+	witness := anchorWitness{seq: anchorSeq, hash: hex.EncodeToString(anchorHash[:])}
+	v := NewVerifier(anchorSeq, anchorHash, seqs)
+	if err := store.Records(ctx, anchorSeq, func(r Record) error {
+		v.Add(r)
+		if anchored {
+			witness.see(r)
+		}
+		return nil
+	}); err != nil {
 		return Report{}, fmt.Errorf("audit: read entries: %w", err)
+	}
+	if anchored && !witness.found {
+		v.fail(anchorSeq, AnchorUnconfirmed, "no recorded retention drop ends at this entry and hash")
 	}
 	return v.Finish(ctx, ks, cps), nil
 }
