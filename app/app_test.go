@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/paycompliance/console/postgres/pgtest"
 )
 
 // TestMain lets a test run the console as a real process: the test binary
@@ -119,5 +121,26 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		if !row.Match(readme) {
 			t.Errorf("README configuration table has no row for %s with default %q", s.env, s.def)
 		}
+	}
+}
+
+// Demo data fills an empty log once, with entries that verify.
+func TestSeed_AuditTrailDemoData(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.NewDB(t)
+	env := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir()}
+	run := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := Main(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
+		return code, out.String() + errOut.String()
+	}
+	for range 2 { // the second run must add nothing
+		if code, out := run("seed"); code != 0 {
+			t.Fatalf("seed: exit %d\n%s", code, out)
+		}
+	}
+	code, out := run("audit", "verify")
+	if code != 0 || !strings.Contains(out, "(400 entries) against 1 signed checkpoints") {
+		t.Fatalf("verify after seeding twice: exit %d\n%s", code, out)
 	}
 }

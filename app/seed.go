@@ -6,35 +6,37 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/paycompliance/console/postgres"
 )
 
-// seeder loads one area's demo data inside the shared transaction and says
-// what it added. Each must be idempotent: seeding twice adds nothing.
-type seeder struct {
-	area string
-	seed func(ctx context.Context, tx pgx.Tx) (added int, err error)
+// seedEnv is what seeders work with.
+type seedEnv struct {
+	db    *pgxpool.Pool
+	trail *auditTrail
 }
 
-// seeders is every area's demo data, in dependency order. Areas add theirs
-// here as they land.
-var seeders []seeder
+// seeder loads one area's demo data and says how much it added. Each must
+// be idempotent: seeding twice adds nothing.
+type seeder struct {
+	area string
+	seed func(ctx context.Context, env seedEnv) (added int, err error)
+}
 
-// seed loads all demo data in one transaction: all of it or none.
-func seed(ctx context.Context, db *pgxpool.Pool, log *slog.Logger) error {
-	return postgres.Transact(ctx, db, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		for _, s := range seeders {
-			n, err := s.seed(ctx, tx)
-			if err != nil {
-				return fmt.Errorf("seed %s: %w", s.area, err)
-			}
-			log.Info("demo data", "area", s.area, "added", n)
+// seeders is every area's demo data, in dependency order; areas add theirs
+// here as they land.
+var seeders = []seeder{
+	{"audit trail", seedAuditTrail},
+}
+
+func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
+	for _, s := range seeders {
+		n, err := s.seed(ctx, env)
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", s.area, err)
 		}
-		return nil
-	})
+		log.Info("demo data", "area", s.area, "added", n)
+	}
+	return nil
 }
 
 func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
@@ -43,9 +45,13 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	if err := seed(ctx, db.pool, log); err != nil {
+	ring, _, err := openKeyring(ctx, cfg)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo data loaded from %d areas\n", len(seeders))
+	if err := seed(ctx, seedEnv{db: db.pool, trail: newAuditTrail(db.pool, ring, cfg, log)}, log); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data loaded for %d areas\n", len(seeders))
 	return nil
 }

@@ -29,16 +29,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 			err = errors.Join(err, fmt.Errorf("stopping the database: %w", cerr))
 		}
 	}()
-	if demo {
-		if err := seed(ctx, db.pool, log); err != nil {
-			return err
-		}
-	}
 	keyring, keySource, err := openKeyring(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	trail := newAuditTrail(db.pool, keyring, cfg, log)
+	if demo {
+		if err := seed(ctx, seedEnv{db: db.pool, trail: trail}, log); err != nil {
+			return err
+		}
+	}
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	queue, err := jobs.New(db.pool, log, jobOpts)
