@@ -49,6 +49,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case args[0] == "serve" && (len(args) == 1 || len(args) == 2 && args[1] == "--demo"):
 		err = serve(ctx, cfg, log, stdout, len(args) == 2)
 	case args[0] == "migrate" && len(args) == 1:
+		cfg.MigrateOnStart = true // migrating is the point
 		err = migrateOnly(ctx, cfg, log, stdout)
 	case args[0] == "seed" && len(args) == 1:
 		err = seedOnly(ctx, cfg, log, stdout)

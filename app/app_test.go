@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/paycompliance/console/postgres/pgtest"
 )
 
@@ -142,5 +144,25 @@ func TestSeed_AuditTrailDemoData(t *testing.T) {
 	code, out := run("audit", "verify")
 	if code != 0 || !strings.Contains(out, "(400 entries) against 1 signed checkpoints") {
 		t.Fatalf("verify after seeding twice: exit %d\n%s", code, out)
+	}
+}
+
+// With MIGRATE_ON_START=false, serve refuses an out-of-date schema and says
+// what to run.
+func TestServe_RequiresCurrentSchemaWhenNotMigrating(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.NewDB(t)
+	admin, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Exec(context.Background(), `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`)
+	admin.Close(context.Background())
+	env := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir(), "MIGRATE_ON_START": "false",
+		"ADDR": "127.0.0.1:0", "ADMIN_ADDR": "127.0.0.1:0"}
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"serve"}, &out, &errOut, func(k string) string { return env[k] })
+	if code == 0 || !strings.Contains(errOut.String(), "run 'console migrate' as the schema owner") {
+		t.Fatalf("serve on an old schema: exit %d\n%s", code, errOut.String())
 	}
 }

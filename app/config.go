@@ -18,6 +18,7 @@ type Config struct {
 	PGBinDir             string
 	DBMaxConns           int
 	DBRole               string
+	MigrateOnStart       bool
 	Keyring              string // "local" or "awskms"
 	KeyFile              string
 	AWSRegion            string
@@ -53,6 +54,7 @@ var settings = []setting{
 	{"PG_BIN_DIR", "", "Directory with initdb and pg_ctl for a private cluster. Empty: /usr/lib/postgresql/*/bin, then PATH.", str(func(c *Config) *string { return &c.PGBinDir })},
 	{"DB_MAX_CONNS", "16", "Maximum connections in this instance's pool.", integer(func(c *Config) *int { return &c.DBMaxConns })},
 	{"DB_ROLE", "console_app", "Role the console acts as (SET ROLE); migrations run as the login. The login must be a member of it. Empty: act as the login.", str(func(c *Config) *string { return &c.DBRole })},
+	{"MIGRATE_ON_START", "true", "serve applies pending migrations first; set false when DATABASE_URL's login does not own the schema, and run 'console migrate' as the owner at deploy.", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"KEYRING", "local", "Key store: local (key file in DATA_DIR) or awskms.", oneOf(func(c *Config) *string { return &c.Keyring }, "local", "awskms")},
 	{"KEY_FILE", "", "Local key file. Empty: DATA_DIR/keys.json (created with mode 0600 on first run).", str(func(c *Config) *string { return &c.KeyFile })},
 	{"AWS_REGION", "", "AWS region of the KMS keys (KEYRING=awskms); credentials come from the standard AWS chain.", str(func(c *Config) *string { return &c.AWSRegion })},
@@ -140,6 +142,17 @@ func int64Setting(field func(*Config) *int64) func(*Config, string) error {
 			return fmt.Errorf("must be a positive whole number")
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false")
+		}
+		*field(c) = b
 		return nil
 	}
 }

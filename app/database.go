@@ -34,7 +34,12 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database,
 	if err != nil {
 		return nil, err
 	}
-	applied, err := migrate(ctx, located.URL)
+	var applied []postgres.Migration
+	if cfg.MigrateOnStart {
+		applied, err = migrate(ctx, located.URL)
+	} else {
+		err = requireCurrentSchema(ctx, located.URL)
+	}
 	if err != nil {
 		located.Stop(context.WithoutCancel(ctx))
 		return nil, err
@@ -70,6 +75,23 @@ func migrate(ctx context.Context, url string) ([]postgres.Migration, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return applied, nil
+}
+
+// requireCurrentSchema refuses to start on a schema older than this binary.
+func requireCurrentSchema(ctx context.Context, url string) error {
+	pool, err := postgres.Connect(ctx, url, 1, "")
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	applied, latest, err := postgres.MigrationStatus(ctx, pool, migrations.FS)
+	if err != nil {
+		return err
+	}
+	if applied < latest {
+		return fmt.Errorf("the schema is at version %d, this binary needs %d: run 'console migrate' as the schema owner (MIGRATE_ON_START=false)", applied, latest)
+	}
+	return nil
 }
 
 func migrateOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
