@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 )
 
 // Version is set at build time (-ldflags "-X .../app.Version=v1.2.3").
@@ -22,7 +23,9 @@ commands:
   serve [--demo]   run the console (migrates first; --demo loads demo data)
   migrate          apply database migrations and exit
   seed             load demo data and exit
-  audit verify     verify the whole audit chain against its signed checkpoints
+  audit verify [--from SEQ]
+                   verify the audit chain against its signed checkpoints:
+                   all of it, or only after the checkpoint at SEQ
   keys rotate      add a new version of every local key (KEYRING=local)
   version          print the version
 
@@ -53,8 +56,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = migrateOnly(ctx, cfg, log, stdout)
 	case args[0] == "seed" && len(args) == 1:
 		err = seedOnly(ctx, cfg, log, stdout)
-	case args[0] == "audit" && len(args) == 2 && args[1] == "verify":
-		err = verifyAudit(ctx, cfg, log, stdout)
+	case args[0] == "audit" && len(args) >= 2 && args[1] == "verify":
+		var from int64
+		if from, err = verifyFromArgs(args[2:]); err != nil {
+			fmt.Fprintf(stderr, "console: %v\n%s", err, usage)
+			return 2
+		}
+		err = verifyAudit(ctx, cfg, log, stdout, from)
 	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":
 		err = rotateKeys(cfg, stdout)
 	default:
@@ -66,6 +74,21 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		return 1
 	}
 	return 0
+}
+
+// verifyFromArgs reads `--from SEQ`, if given.
+func verifyFromArgs(args []string) (int64, error) {
+	switch {
+	case len(args) == 0:
+		return 0, nil
+	case len(args) == 2 && args[0] == "--from":
+		n, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("--from takes the sequence number of a signed checkpoint, not %q", args[1])
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("unexpected arguments %q", args)
 }
 
 func newLogger(w io.Writer, cfg Config) *slog.Logger {

@@ -41,9 +41,10 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.L
 	}
 }
 
-// verifyAudit is `console audit verify`: a full verification, recorded like
-// a scheduled one; exit status 1 when the chain is broken.
-func verifyAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+// verifyAudit is `console audit verify [--from SEQ]`: a full verification,
+// or one from a signed checkpoint, recorded like a scheduled one; exit
+// status 1 when the chain is broken.
+func verifyAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, from int64) error {
 	db, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func verifyAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	rep, err := newAuditTrail(db.pool, ring, cfg, log).monitor.Verify(ctx)
+	rep, err := newAuditTrail(db.pool, ring, cfg, log).monitor.Verify(ctx, from)
 	if err != nil {
 		return err
 	}

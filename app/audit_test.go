@@ -51,13 +51,23 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run := func() (int, string) {
+	run := func(extra ...string) (int, string) {
 		var out, errOut bytes.Buffer
-		code := Main(ctx, []string{"audit", "verify"}, &out, &errOut, func(k string) string { return env[k] })
+		code := Main(ctx, append([]string{"audit", "verify"}, extra...), &out, &errOut, func(k string) string { return env[k] })
 		return code, out.String() + errOut.String()
 	}
 	if code, out := run(); code != 0 || !strings.Contains(out, "OK: the audit chain is intact") || !strings.Contains(out, "(5 entries) against 1 signed checkpoints") {
 		t.Fatalf("intact chain: exit %d\n%s", code, out)
+	}
+	// Incremental: from the checkpoint at 5 there is nothing after it to check.
+	if code, out := run("--from", "5"); code != 0 || !strings.Contains(out, "(0 entries) against 1 signed checkpoints") {
+		t.Fatalf("--from 5: exit %d\n%s", code, out)
+	}
+	if code, out := run("--from", "4"); code != 1 || !strings.Contains(out, "no signed checkpoint at seq 4") {
+		t.Fatalf("--from a seq with no checkpoint: exit %d\n%s", code, out)
+	}
+	if code, _ := run("--from", "x"); code != 2 {
+		t.Fatalf("--from x: exit %d, want 2 (usage)", code)
 	}
 	owner.Exec(ctx, `SET session_replication_role = replica;
 		UPDATE audit_log SET entry = convert_to(replace(convert_from(entry, 'UTF8'), 'failed', 'succeeded'), 'UTF8') WHERE seq = 3;
@@ -76,8 +86,8 @@ func TestAuditVerifyCommand(t *testing.T) {
 		rows.Scan(&ok)
 		recorded = append(recorded, ok)
 	}
-	if len(recorded) != 2 || !recorded[0] || recorded[1] {
-		t.Fatalf("recorded verifications %v, want [true false]", recorded)
+	if len(recorded) != 3 || !recorded[0] || !recorded[1] || recorded[2] {
+		t.Fatalf("recorded verifications %v, want [true true false]", recorded)
 	}
 	var failures int
 	owner.QueryRow(ctx, `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'audit.verify.completed'

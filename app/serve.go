@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/domain/keys"
@@ -78,10 +79,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log, web.Deps{
-		Health: status,
-		Home:   &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
-		System: system,
-		Audit:  &handlers.AuditLog{Browser: trail.browser, Appended: appended},
+		Health:  status,
+		Home:    &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
+		System:  system,
+		Audit:   &handlers.AuditLog{Browser: trail.browser, Appended: appended},
+		Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))
 

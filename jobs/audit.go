@@ -27,7 +27,7 @@ type auditVerifyWorker struct {
 }
 
 func (w *auditVerifyWorker) Work(ctx context.Context, _ *river.Job[auditVerifyArgs]) error {
-	_, err := w.monitor.Verify(ctx) // a broken chain is recorded, not retried
+	_, err := w.monitor.Verify(ctx, 0) // a broken chain is recorded, not retried
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
 )
 
@@ -194,5 +195,29 @@ func TestAuditLog_LiveTail(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no live entries within 10 s")
+	}
+}
+
+// A failed verification raises a banner on every page until a later
+// verification passes (PCI DSS 10.7.2).
+func TestAuditLog_FailedVerificationBanner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := newTestEnv(t)
+	h := env.srv.Handler()
+	if res := webtest.Get(t, h, "/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
+		t.Fatal("a banner with no failed verification")
+	}
+	results := postgres.AuditResults{DB: env.db}
+	results.SaveVerification(ctx, audit.Verification{OK: false, FirstBreak: "seq 7: content changed: x"})
+	for _, path := range []string{"/", "/audit", "/no/such/page"} {
+		res := webtest.Get(t, h, path)
+		if b := res.Text("[data-testid=banner]"); !strings.Contains(b, "seq 7: content changed") {
+			t.Errorf("GET %s: banner %q, want the failed verification", path, b)
+		}
+	}
+	results.SaveVerification(ctx, audit.Verification{OK: true})
+	if res := webtest.Get(t, h, "/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
+		t.Fatal("the banner stayed after a passing verification")
 	}
 }

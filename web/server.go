@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/static"
+	"github.com/paycompliance/console/views/layout"
 	"github.com/paycompliance/console/web/render"
 )
 
@@ -36,6 +39,10 @@ type Deps struct {
 	Home   *handlers.Home
 	System *handlers.SystemStatus
 	Audit  *handlers.AuditLog
+	// Banners are alerts every page shows; nil for none.
+	Banners interface {
+		Banners(ctx context.Context) []string
+	}
 }
 
 // Server is the console's HTTP server.
@@ -65,7 +72,7 @@ func (s *Server) Handler() http.Handler {
 	csrf.SetDenyHandler(s.handle(func(http.ResponseWriter, *http.Request) error {
 		return domain.Errorf(domain.EFORBIDDEN, "This request came from another site and was refused.")
 	}))
-	return withRequestID(s.withStreamsEnd(withSecurityHeaders(s.withObservation(s.withBodyLimit(csrf.Handler(s.mux))))))
+	return withRequestID(s.withStreamsEnd(s.withBanners(withSecurityHeaders(s.withObservation(s.withBodyLimit(csrf.Handler(s.mux)))))))
 }
 
 // AdminHandler serves operational endpoints for the admin address.
@@ -116,6 +123,17 @@ func (s *Server) Run(ctx context.Context, listening func(addr string)) error {
 func (s *Server) withStreamsEnd(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(render.WithStreamsEnd(r.Context(), s.streamsEnd)))
+	})
+}
+
+// withBanners attaches the current alerts for the page layout (not for
+// static assets, which no banner concerns).
+func (s *Server) withBanners(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.deps.Banners != nil && !strings.HasPrefix(r.URL.Path, static.Prefix) {
+			r = r.WithContext(layout.WithBanners(r.Context(), s.deps.Banners.Banners(r.Context())))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -36,9 +36,10 @@ type Monitor struct {
 	Tx      domain.Transactor
 }
 
-// Verify runs a full verification and records its outcome.
-func (m *Monitor) Verify(ctx context.Context) (Report, error) {
-	rep, err := Verify(ctx, m.Store, m.Sink, m.Keys)
+// Verify runs a full verification (from 0) or one from the signed
+// checkpoint at seq from, and records its outcome.
+func (m *Monitor) Verify(ctx context.Context, from int64) (Report, error) {
+	rep, err := VerifyFrom(ctx, m.Store, m.Sink, m.Keys, from)
 	if err != nil {
 		return rep, err
 	}
