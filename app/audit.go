@@ -41,20 +41,31 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.L
 	}
 }
 
+// openTrail opens the database and keyring and wires the audit trail, for
+// the subcommands that need it without serving.
+func openTrail(ctx context.Context, cfg Config, log *slog.Logger) (*database, *auditTrail, error) {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	ring, _, err := openKeyring(ctx, cfg)
+	if err != nil {
+		db.cleanup(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	return db, newAuditTrail(db.pool, ring, cfg, log), nil
+}
+
 // verifyAudit is `console audit verify [--from SEQ]`: a full verification,
 // or one from a signed checkpoint, recorded like a scheduled one; exit
 // status 1 when the chain is broken.
 func verifyAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, from int64) error {
-	db, err := openDatabase(ctx, cfg, log)
+	db, trail, err := openTrail(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	ring, _, err := openKeyring(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	rep, err := newAuditTrail(db.pool, ring, cfg, log).monitor.Verify(ctx, from)
+	rep, err := trail.monitor.Verify(ctx, from)
 	if err != nil {
 		return err
 	}

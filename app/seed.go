@@ -40,16 +40,12 @@ func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
 }
 
 func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	db, err := openDatabase(ctx, cfg, log)
+	db, trail, err := openTrail(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	ring, _, err := openKeyring(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if err := seed(ctx, seedEnv{db: db.pool, trail: newAuditTrail(db.pool, ring, cfg, log)}, log); err != nil {
+	if err := seed(ctx, seedEnv{db: db.pool, trail: trail}, log); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded for %d areas\n", len(seeders))

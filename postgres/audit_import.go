@@ -33,21 +33,7 @@ func (s *AuditSequencer) Import(ctx context.Context, n int, gen func(i int) (tim
 				times[i] = at.UTC().Truncate(time.Microsecond)
 			}
 			err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-				var headSeq int64
-				var headHash []byte
-				if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&headSeq, &headHash); err != nil {
-					return err
-				}
-				records := audit.Chain(headSeq, toHash(headHash), times, entries)
-				if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"seq", "occurred_at", "prev_hash", "hash", "entry"},
-					pgx.CopyFromSlice(len(records), func(i int) ([]any, error) {
-						r := records[i]
-						return []any{r.Seq, r.Time, r.PrevHash[:], r.Hash[:], r.Entry}, nil
-					})); err != nil {
-					return err
-				}
-				last := records[len(records)-1]
-				_, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash[:])
+				_, err := appendChained(ctx, tx, times, entries)
 				return err
 			})
 			if err != nil {

@@ -160,11 +160,6 @@ type outboxRow struct {
 func (s *AuditSequencer) drain(ctx context.Context, conn *pgx.Conn) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		var headSeq int64
-		var headHash []byte
-		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&headSeq, &headHash); err != nil {
-			return fmt.Errorf("read head: %w", err)
-		}
 		rows, err := tx.Query(ctx, `DELETE FROM audit_outbox WHERE id IN
 			(SELECT id FROM audit_outbox ORDER BY id LIMIT $1) RETURNING id, occurred_at, entry`, s.BatchSize)
 		if err != nil {
@@ -182,27 +177,41 @@ func (s *AuditSequencer) drain(ctx context.Context, conn *pgx.Conn) (int, error)
 		for i, o := range batch {
 			times[i], entries[i] = o.at, o.entry
 		}
-		records := audit.Chain(headSeq, toHash(headHash), times, entries)
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
-			[]string{"seq", "occurred_at", "prev_hash", "hash", "entry"},
-			pgx.CopyFromSlice(len(records), func(i int) ([]any, error) {
-				r := records[i]
-				return []any{r.Seq, r.Time, r.PrevHash[:], r.Hash[:], r.Entry}, nil
-			})); err != nil {
-			return fmt.Errorf("append: %w", err)
-		}
-		last := records[len(records)-1]
-		if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash[:]); err != nil {
+		last, err := appendChained(ctx, tx, times, entries)
+		if err != nil {
 			return err
 		}
 		// Live tails on every instance learn of the batch when it commits.
-		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, AuditChannel, strconv.FormatInt(last.Seq, 10)); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, AuditChannel, strconv.FormatInt(last, 10)); err != nil {
 			return err
 		}
-		n = len(records)
+		n = len(batch)
 		return nil
 	})
 	return n, err
+}
+
+// appendChained links entries onto the head, appends them with COPY and
+// moves the head, in tx; it returns the new head's sequence number. The
+// head row is locked first, so whoever appends, appends in order.
+func appendChained(ctx context.Context, tx pgx.Tx, times []time.Time, entries [][]byte) (int64, error) {
+	var headSeq int64
+	var headHash []byte
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&headSeq, &headHash); err != nil {
+		return 0, fmt.Errorf("read head: %w", err)
+	}
+	records := audit.Chain(headSeq, toHash(headHash), times, entries)
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
+		[]string{"seq", "occurred_at", "prev_hash", "hash", "entry"},
+		pgx.CopyFromSlice(len(records), func(i int) ([]any, error) {
+			r := records[i]
+			return []any{r.Seq, r.Time, r.PrevHash[:], r.Hash[:], r.Entry}, nil
+		})); err != nil {
+		return 0, fmt.Errorf("append: %w", err)
+	}
+	last := records[len(records)-1]
+	_, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash[:])
+	return last.Seq, err
 }
 
 // checkpoint signs the current head, if it moved since the last checkpoint,
