@@ -19,8 +19,9 @@ import (
 
 // Console is a running console.
 type Console struct {
-	URL  string // e.g. http://127.0.0.1:41234
-	logs *syncBuffer
+	URL    string // e.g. http://127.0.0.1:41234
+	logs   *syncBuffer
+	getenv func(string) string
 }
 
 var readyLine = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
@@ -40,10 +41,10 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stdoutW := io.Pipe()
-	c := &Console{logs: &syncBuffer{}}
+	c := &Console{logs: &syncBuffer{}, getenv: func(k string) string { return env[k] }}
 	exit := make(chan int, 1)
 	go func() {
-		exit <- app.Main(ctx, []string{"serve"}, stdoutW, c.logs, func(k string) string { return env[k] })
+		exit <- app.Main(ctx, []string{"serve"}, stdoutW, c.logs, c.getenv)
 		stdoutW.Close()
 	}()
 
@@ -80,6 +81,16 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 		}
 	})
 	return c
+}
+
+// seedDemo loads the demo data into the console's database, as
+// `console seed` would.
+func seedDemo(t *testing.T, c *Console) {
+	t.Helper()
+	var out syncBuffer
+	if code := app.Main(context.Background(), []string{"seed"}, &out, &out, c.getenv); code != 0 {
+		t.Fatalf("seed: exit %d\n%s", code, out.String())
+	}
 }
 
 // Logs returns what the console logged so far.

@@ -15,12 +15,12 @@ const importBatch = 50_000
 
 // Import chains n generated events straight into the log with COPY, as the
 // sequencer would but without the outbox: for demo data and load tests at
-// millions of entries. It holds the leader lock, so it never races a
-// running sequencer. gen(i) returns the i-th event and its time; times
+// millions of entries. It may run beside a running sequencer (appends take
+// turns on the head row). gen(i) returns the i-th event and its time; times
 // should not go backwards.
 func (s *AuditSequencer) Import(ctx context.Context, n int, gen func(i int) (time.Time, audit.Event)) error {
 	s.defaults()
-	return s.withLock(ctx, func(conn *pgx.Conn) error {
+	return s.withConn(ctx, func(conn *pgx.Conn) error {
 		for start := 0; start < n; start += importBatch {
 			count := min(importBatch, n-start)
 			times, entries := make([]time.Time, count), make([][]byte, count)

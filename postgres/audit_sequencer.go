@@ -107,11 +107,12 @@ func (s *AuditSequencer) lead(ctx context.Context) error {
 }
 
 // Drain sequences everything committed to the outbox so far, for callers
-// (tests, `console audit verify`) that need the log to be current. It takes
-// the leader lock for the duration, so it never races a running leader.
+// that need the log current now. It may run beside a leader: every append
+// locks the head row first, so concurrent appenders take turns and the
+// chain stays whole (the leader lock only keeps one instance polling).
 func (s *AuditSequencer) Drain(ctx context.Context) error {
 	s.defaults()
-	return s.withLock(ctx, func(conn *pgx.Conn) error {
+	return s.withConn(ctx, func(conn *pgx.Conn) error {
 		for {
 			n, err := s.drain(ctx, conn)
 			if err != nil || n < s.BatchSize {
@@ -125,7 +126,7 @@ func (s *AuditSequencer) Drain(ctx context.Context) error {
 func (s *AuditSequencer) Checkpoint(ctx context.Context) (audit.Checkpoint, error) {
 	s.defaults()
 	var c audit.Checkpoint
-	err := s.withLock(ctx, func(conn *pgx.Conn) error {
+	err := s.withConn(ctx, func(conn *pgx.Conn) error {
 		if _, err := s.drain(ctx, conn); err != nil {
 			return err
 		}
@@ -136,16 +137,12 @@ func (s *AuditSequencer) Checkpoint(ctx context.Context) (audit.Checkpoint, erro
 	return c, err
 }
 
-func (s *AuditSequencer) withLock(ctx context.Context, fn func(*pgx.Conn) error) error {
+func (s *AuditSequencer) withConn(ctx context.Context, fn func(*pgx.Conn) error) error {
 	conn, err := s.DB.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, auditLeaderLock); err != nil {
-		return err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, auditLeaderLock)
 	return fn(conn.Conn())
 }
 
@@ -236,10 +233,18 @@ func (s *AuditSequencer) checkpoint(ctx context.Context, conn *pgx.Conn) (audit.
 	if err != nil {
 		return c, err
 	}
-	if _, err := conn.Exec(ctx, `INSERT INTO audit_checkpoints (seq, head_hash, signed_at, statement, key_id, algorithm, signature)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.Seq, c.HeadHash[:], c.SignedAt, c.Statement,
-		c.Signature.KeyID, string(c.Signature.Algorithm), c.Signature.Value); err != nil {
+	tag, err := conn.Exec(ctx, `INSERT INTO audit_checkpoints (seq, head_hash, signed_at, statement, key_id, algorithm, signature)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (seq) DO NOTHING`, c.Seq, c.HeadHash[:], c.SignedAt, c.Statement,
+		c.Signature.KeyID, string(c.Signature.Algorithm), c.Signature.Value)
+	if err != nil {
 		return c, fmt.Errorf("store checkpoint: %w", err)
+	}
+	if tag.RowsAffected() == 0 { // another caller signed this head first: theirs stands
+		cs, err := auditCheckpoints(ctx, conn, `WHERE seq = `+strconv.FormatInt(c.Seq, 10))
+		if err != nil || len(cs) == 0 {
+			return c, fmt.Errorf("store checkpoint: %w", err)
+		}
+		return cs[0], nil
 	}
 	if s.Sink != nil {
 		if err := s.Sink.Put(ctx, c); err != nil {

@@ -75,7 +75,8 @@ func event(i int, note string) audit.Event {
 }
 
 // Many goroutines append through their own transactions while the
-// sequencer runs; some transactions roll back. The chain must verify, hold
+// sequencer runs and on-demand drains run beside it; some transactions roll
+// back. The chain must verify, hold
 // every committed entry once, and nothing from a rolled-back transaction.
 func TestAudit_ConcurrentAppendsWithRollbacks(t *testing.T) {
 	t.Parallel()
@@ -88,6 +89,16 @@ func TestAudit_ConcurrentAppendsWithRollbacks(t *testing.T) {
 	const workers, perWorker = 16, 40
 	errRollback := errors.New("rolled back on purpose")
 	var wg sync.WaitGroup
+	drainsDone := make(chan struct{})
+	go func() { // on-demand drains beside the leader: appends must take turns
+		defer close(drainsDone)
+		for runCtx.Err() == nil {
+			if err := f.seq.Drain(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
 	for w := range workers {
 		wg.Go(func() {
 			for i := range perWorker {
@@ -111,6 +122,7 @@ func TestAudit_ConcurrentAppendsWithRollbacks(t *testing.T) {
 	wg.Wait()
 	stop()
 	<-sequencerDone
+	<-drainsDone
 	if err := f.seq.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
