@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/paycompliance/console/domain/keys"
 	"github.com/paycompliance/console/filesink"
 	"github.com/paycompliance/console/postgres"
+	"github.com/paycompliance/console/s3sink"
 )
 
 // auditTrail is the audit trail's parts, wired.
@@ -24,8 +26,21 @@ type auditTrail struct {
 	store     postgres.AuditStore
 }
 
-func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, cfg Config, log *slog.Logger) *auditTrail {
-	sink := filesink.Dir{Path: cfg.AuditCheckpointDir}
+// openCheckpointSink is where signed checkpoints are also kept: an S3
+// bucket with Object Lock when configured, else a directory.
+func openCheckpointSink(ctx context.Context, cfg Config) (audit.CheckpointSink, error) {
+	if cfg.CheckpointS3Bucket == "" {
+		return filesink.Dir{Path: cfg.AuditCheckpointDir}, nil
+	}
+	client, err := s3sink.NewClient(ctx, cfg.AWSRegion, cfg.S3Endpoint, cfg.S3UsePathStyle)
+	if err != nil {
+		return nil, err
+	}
+	return s3sink.New(client, s3sink.Config{Bucket: cfg.CheckpointS3Bucket, Prefix: cfg.CheckpointS3Prefix,
+		Mode: cfg.CheckpointS3Mode, RetainFor: time.Duration(cfg.AuditRetentionMonths) * 31 * 24 * time.Hour})
+}
+
+func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, sink audit.CheckpointSink, cfg Config, log *slog.Logger) *auditTrail {
 	store := postgres.AuditStore{DB: db}
 	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
 	return &auditTrail{
@@ -53,7 +68,12 @@ func openTrail(ctx context.Context, cfg Config, log *slog.Logger) (*database, *a
 		db.cleanup(context.WithoutCancel(ctx))
 		return nil, nil, err
 	}
-	return db, newAuditTrail(db.pool, ring, cfg, log), nil
+	sink, err := openCheckpointSink(ctx, cfg)
+	if err != nil {
+		db.cleanup(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	return db, newAuditTrail(db.pool, ring, sink, cfg, log), nil
 }
 
 // verifyAudit is `console audit verify [--from SEQ]`: a full verification,

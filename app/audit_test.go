@@ -37,7 +37,11 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	trail := newAuditTrail(app, keys.New(p, keys.Options{}), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sink, err := openCheckpointSink(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := newAuditTrail(app, keys.New(p, keys.Options{}), sink, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for i := range 5 {
 		e := audit.Event{Actor: audit.Actor{Type: audit.ActorUser, ID: "u1"}, Action: audit.LoginSucceeded, Outcome: audit.Success}
 		if i == 2 {

@@ -33,6 +33,11 @@ type Config struct {
 	AuditCheckpointEvery time.Duration
 	AuditVerifyEvery     time.Duration
 	AuditRetentionMonths int
+	CheckpointS3Bucket   string
+	CheckpointS3Prefix   string
+	CheckpointS3Mode     string
+	S3Endpoint           string
+	S3UsePathStyle       bool
 	LogFormat            string // "json" or "text"
 	LogLevel             string
 }
@@ -57,7 +62,7 @@ var settings = []setting{
 	{"MIGRATE_ON_START", "true", "serve applies pending migrations first; set false when DATABASE_URL's login does not own the schema, and run 'console migrate' as the owner at deploy.", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"KEYRING", "local", "Key store: local (key file in DATA_DIR) or awskms.", oneOf(func(c *Config) *string { return &c.Keyring }, "local", "awskms")},
 	{"KEY_FILE", "", "Local key file. Empty: DATA_DIR/keys.json (created with mode 0600 on first run).", str(func(c *Config) *string { return &c.KeyFile })},
-	{"AWS_REGION", "", "AWS region of the KMS keys (KEYRING=awskms); credentials come from the standard AWS chain.", str(func(c *Config) *string { return &c.AWSRegion })},
+	{"AWS_REGION", "", "AWS region of the KMS keys and the checkpoint bucket, when used; credentials come from the standard AWS chain.", str(func(c *Config) *string { return &c.AWSRegion })},
 	{"KMS_ENDPOINT", "", "KMS endpoint override (a VPC endpoint, say). Empty: the region's default.", str(func(c *Config) *string { return &c.KMSEndpoint })},
 	{"KMS_ENCRYPT_KEY_ID", "", "KMS symmetric key (SYMMETRIC_DEFAULT) for envelope encryption.", str(func(c *Config) *string { return &c.KMSEncryptKeyID })},
 	{"KMS_MAC_KEY_ID", "", "KMS HMAC_256 key for deterministic tokens.", str(func(c *Config) *string { return &c.KMSMACKeyID })},
@@ -69,6 +74,11 @@ var settings = []setting{
 	{"AUDIT_CHECKPOINT_EVERY", "1m", "How often the audit sequencer signs a checkpoint of the chain's head.", duration(func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
 	{"AUDIT_VERIFY_EVERY", "1h", "How often the whole audit chain is verified; a failure raises an alert.", duration(func(c *Config) *time.Duration { return &c.AuditVerifyEvery })},
 	{"AUDIT_RETENTION_MONTHS", "120", "How long audit entries are kept, in months (at least 12, PCI DSS 10.5.1); expired months are dropped whole, and each drop is recorded.", integer(func(c *Config) *int { return &c.AuditRetentionMonths })},
+	{"AUDIT_CHECKPOINT_S3_BUCKET", "", "S3 bucket with Object Lock to keep signed checkpoints in, locked for AUDIT_RETENTION_MONTHS, instead of AUDIT_CHECKPOINT_DIR (see s3sink/README.md). Empty: the directory.", str(func(c *Config) *string { return &c.CheckpointS3Bucket })},
+	{"AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints/", "Key prefix for checkpoints in that bucket.", str(func(c *Config) *string { return &c.CheckpointS3Prefix })},
+	{"AUDIT_CHECKPOINT_S3_MODE", "COMPLIANCE", "Object Lock mode: COMPLIANCE (nobody can remove a checkpoint early) or GOVERNANCE.", oneOf(func(c *Config) *string { return &c.CheckpointS3Mode }, "COMPLIANCE", "GOVERNANCE")},
+	{"S3_ENDPOINT", "", "S3 endpoint override (a VPC endpoint or an S3-compatible store). Empty: the region's default.", str(func(c *Config) *string { return &c.S3Endpoint })},
+	{"S3_USE_PATH_STYLE", "false", "Address the bucket by path rather than by host name (some S3-compatible stores need it).", boolean(func(c *Config) *bool { return &c.S3UsePathStyle })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }

@@ -34,7 +34,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
-	trail := newAuditTrail(db.pool, keyring, cfg, log)
+	sink, err := openCheckpointSink(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	trail := newAuditTrail(db.pool, keyring, sink, cfg, log)
 	if demo {
 		if err := seed(ctx, seedEnv{db: db.pool, trail: trail}, log); err != nil {
 			return err
