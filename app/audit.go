@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +23,7 @@ type auditTrail struct {
 	sequencer *postgres.AuditSequencer
 	monitor   *audit.Monitor
 	browser   *audit.Browser
+	exporter  *audit.Exporter
 	retention *audit.Retention
 	store     postgres.AuditStore
 }
@@ -48,7 +50,8 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, sink audit.CheckpointSi
 		store: store,
 		sequencer: &postgres.AuditSequencer{DB: db, Signer: ring, Sink: sink, Log: log,
 			CheckpointEvery: cfg.AuditCheckpointEvery},
-		browser: &audit.Browser{Reader: store, Log: auditLog, Keys: ring},
+		browser:  &audit.Browser{Reader: store, Log: auditLog, Keys: ring},
+		exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now},
 		retention: &audit.Retention{Partitions: store, Log: auditLog, Tx: postgres.Transactor{DB: db},
 			KeepMonths: cfg.AuditRetentionMonths},
 		monitor: &audit.Monitor{Store: store, Sink: sink, Keys: ring, Results: postgres.AuditResults{DB: db},
@@ -74,6 +77,34 @@ func openTrail(ctx context.Context, cfg Config, log *slog.Logger) (*database, *a
 		return nil, nil, err
 	}
 	return db, newAuditTrail(db.pool, ring, sink, cfg, log), nil
+}
+
+// verifyBundle is `console audit verify --bundle FILE`: an evidence bundle
+// checked offline, with no database and no configuration.
+func verifyBundle(ctx context.Context, path string, stdout io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, err := audit.VerifyBundle(ctx, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stdout, "bundle covers entries %d to %d: %d entries shown, %d withheld as links, %d signed checkpoints\n",
+		rep.From, rep.To, rep.Entries, rep.Links, rep.Checkpoints)
+	fmt.Fprintln(stdout, "signed by (compare with the keys the operator publishes; a bundle cannot vouch for its own keys):")
+	for _, k := range rep.Keys {
+		fmt.Fprintf(stdout, "  %s\n", k)
+	}
+	if rep.OK() {
+		fmt.Fprintln(stdout, "OK: every entry shown is authentic and in its place in the signed chain")
+		return nil
+	}
+	for _, b := range rep.Breaks {
+		fmt.Fprintf(stdout, "BROKEN %s\n", b)
+	}
+	return fmt.Errorf("bundle does not verify: first problem at seq %d (%s)", rep.Breaks[0].Seq, rep.Breaks[0].Kind)
 }
 
 // verifyAudit is `console audit verify [--from SEQ]`: a full verification,

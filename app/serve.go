@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Health:  status,
 		Home:    &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
 		System:  system,
-		Audit:   &handlers.AuditLog{Browser: trail.browser, Appended: appended},
+		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended},
 		Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))

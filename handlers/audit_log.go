@@ -20,6 +20,7 @@ type Subscriber interface {
 // AuditLog is the audit log for compliance officers and auditors.
 type AuditLog struct {
 	Browser  *audit.Browser
+	Exporter *audit.Exporter
 	Appended Subscriber
 }
 

@@ -221,3 +221,44 @@ func TestAuditLog_FailedVerificationBanner(t *testing.T) {
 		t.Fatal("the banner stayed after a passing verification")
 	}
 }
+
+func TestAuditLog_Exports(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := newTestEnv(t)
+	h := env.srv.Handler()
+	env.seed(t, 9)
+
+	if res := webtest.Get(t, h, "/audit/export.jsonl"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.Body, "No signed checkpoint") {
+		t.Fatalf("bundle before any checkpoint = %d %s, want 503 with the reason", res.StatusCode, res.Body)
+	}
+	if _, err := env.seq.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	csv := webtest.Get(t, h, "/audit/export.csv?action=auth.login.failed")
+	if csv.StatusCode != 200 || !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(csv.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("CSV export = %d %v", csv.StatusCode, csv.Header)
+	}
+	if lines := strings.Count(strings.TrimSpace(csv.Body), "\n"); lines != 3 { // header + 3 failed logins
+		t.Fatalf("CSV has %d data rows, want 3:\n%s", lines, csv.Body)
+	}
+
+	bundle := webtest.Get(t, h, "/audit/export.jsonl?action=auth.login.failed")
+	rep, err := audit.VerifyBundle(ctx, strings.NewReader(bundle.Body))
+	if err != nil || !rep.OK() || rep.Entries != 3 || rep.Links == 0 {
+		t.Fatalf("exported bundle: %+v, %v", rep, err)
+	}
+	if strings.Contains(bundle.Body, `"action":"auth.login.succeeded"`) {
+		t.Fatal("the filtered bundle carries entries outside the filter")
+	}
+	var exports int
+	env.db.QueryRow(ctx, `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'audit.log.exported'`).Scan(&exports)
+	if exports != 2 {
+		t.Fatalf("%d exports recorded, want 2", exports)
+	}
+	if res := webtest.Get(t, h, "/audit/export.csv?outcome=maybe"); res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("export with a bad filter = %d, want 400", res.StatusCode)
+	}
+}

@@ -23,6 +23,8 @@ func (s *Server) routes() []route {
 		{"GET /audit/entries/{seq}", s.handle(s.deps.Audit.Entry)},
 		{"POST /audit/entries/{seq}/verify", s.handle(s.deps.Audit.Verify)},
 		{"GET /audit/stream", s.handle(s.deps.Audit.Stream)},
+		{"GET /audit/export.csv", s.handle(s.deps.Audit.ExportCSV)},
+		{"GET /audit/export.jsonl", s.handle(s.deps.Audit.ExportBundle)},
 		{"/", s.handle(s.notFound)},
 	}
 }

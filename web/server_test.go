@@ -62,7 +62,8 @@ func newTestEnv(t testing.TB) *testEnv {
 	}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Home: &handlers.Home{Widgets: []handlers.Widget{system}}, System: system,
-			Audit:   &handlers.AuditLog{Browser: &audit.Browser{Reader: store, Log: env.audit, Keys: ring}, Appended: env.tail},
+			Audit: &handlers.AuditLog{Browser: &audit.Browser{Reader: store, Log: env.audit, Keys: ring},
+				Exporter: &audit.Exporter{Reader: store, Log: env.audit, Keys: ring, Now: time.Now}, Appended: env.tail},
 			Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
 	return env
 }
