@@ -26,6 +26,7 @@ commands:
   audit verify [--from SEQ]
                    verify the audit chain against its signed checkpoints:
                    all of it, or only after the checkpoint at SEQ
+  audit checkpoint sign a checkpoint of the audit chain's head now
   audit verify --bundle FILE
                    verify an exported evidence bundle offline (no database)
   keys rotate      add a new version of every local key (KEYRING=local)
@@ -58,6 +59,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = migrateOnly(ctx, cfg, log, stdout)
 	case args[0] == "seed" && len(args) == 1:
 		err = seedOnly(ctx, cfg, log, stdout)
+	case args[0] == "audit" && len(args) == 2 && args[1] == "checkpoint":
+		err = checkpointAudit(ctx, cfg, log, stdout)
 	case args[0] == "audit" && len(args) == 4 && args[1] == "verify" && args[2] == "--bundle":
 		err = verifyBundle(ctx, args[3], stdout)
 	case args[0] == "audit" && len(args) >= 2 && args[1] == "verify":

@@ -79,6 +79,26 @@ func openTrail(ctx context.Context, cfg Config, log *slog.Logger) (*database, *a
 	return db, newAuditTrail(db.pool, ring, sink, cfg, log), nil
 }
 
+// checkpointAudit is `console audit checkpoint`: chain what is pending and
+// sign a checkpoint of the head now, e.g. before handing over evidence.
+func checkpointAudit(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	db, trail, err := openTrail(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.cleanup(context.WithoutCancel(ctx))
+	c, err := trail.sequencer.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Seq == 0 {
+		fmt.Fprintln(stdout, "the audit log is empty: nothing to sign")
+		return nil
+	}
+	fmt.Fprintf(stdout, "checkpoint at seq %d, head %x, signed %s by key %s\n", c.Seq, c.HeadHash[:], c.SignedAt.Format(time.RFC3339), c.Signature.KeyID)
+	return nil
+}
+
 // verifyBundle is `console audit verify --bundle FILE`: an evidence bundle
 // checked offline, with no database and no configuration.
 func verifyBundle(ctx context.Context, path string, stdout io.Writer) error {

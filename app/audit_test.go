@@ -52,8 +52,10 @@ func TestAuditVerifyCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := trail.sequencer.Checkpoint(ctx); err != nil {
-		t.Fatal(err)
+	var cp bytes.Buffer
+	if code := Main(ctx, []string{"audit", "checkpoint"}, &cp, &cp, func(k string) string { return env[k] }); code != 0 ||
+		!strings.Contains(cp.String(), "checkpoint at seq 5") {
+		t.Fatalf("audit checkpoint: exit %d\n%s", code, cp.String())
 	}
 
 	run := func(extra ...string) (int, string) {
