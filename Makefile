@@ -56,8 +56,8 @@ migration: ## Create a migration: make migration name=add_things
 	@n=$$(ls migrations/*.sql | wc -l); f=$$(printf "migrations/%04d_%s.sql" $$((n+1)) "$(name)"); \
 	  printf -- "-- %s\n" "$(name)" > $$f; echo "created $$f"
 
-screenshot: assets ## Refresh docs/screenshot.png from the browser test
-	E2E_SCREENSHOT=$(CURDIR)/docs/screenshot.png go test -count=1 -run TestHome ./e2e/
+screenshot: assets ## Refresh the README's screenshots in docs/ from the browser tests
+	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog' ./e2e/
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules

@@ -26,9 +26,9 @@ func TestAuditLog(t *testing.T) {
 	seedDemo(t, c)
 	b := NewBrowser(t)
 
+	b.Do(t, chromedp.Navigate(c.URL+"/audit"), chromedp.WaitVisible(`[data-testid=audit-table]`))
+	saveScreenshot(t, b, "audit-log.png")
 	b.Do(t,
-		chromedp.Navigate(c.URL+"/audit"),
-		chromedp.WaitVisible(`[data-testid=audit-table]`),
 		chromedp.SetValue(`#f-action`, "auth.login.failed"),
 		chromedp.SendKeys(`#f-actor`, "anonymous"),
 		chromedp.Click(`[data-testid=audit-apply]`),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -138,6 +139,18 @@ func (b *Browser) Screenshot(t *testing.T) []byte {
 		t.Fatalf("screenshot: %v", err)
 	}
 	return png
+}
+
+// saveScreenshot writes the page to E2E_SCREENSHOTS/name, when set.
+func saveScreenshot(t *testing.T, b *Browser, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b.Screenshot(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // AssertNoProblems fails the test if the page logged an error, threw, or

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -9,12 +8,14 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// TestHome opens the overview in chromium and fails on any console error,
-// exception or CSP violation. With E2E_SCREENSHOT=path it also saves the
-// README's screenshot (`make screenshot`).
+// TestHome opens the overview, with the demo data `make run` loads, in
+// chromium and fails on any console error, exception or CSP violation. With
+// E2E_SCREENSHOTS=dir it also saves the README's screenshot there
+// (`make screenshot`).
 func TestHome(t *testing.T) {
 	t.Parallel()
 	c := StartConsole(t)
+	seedDemo(t, c)
 	b := NewBrowser(t)
 
 	b.Do(t,
@@ -54,11 +55,7 @@ func TestHome(t *testing.T) {
 		t.Errorf("first Tab focuses %q, want the skip link", got)
 	}
 
-	if path := os.Getenv("E2E_SCREENSHOT"); path != "" {
-		b.Do(t, chromedp.KeyEvent(kb.Escape), chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
-		if err := os.WriteFile(path, b.Screenshot(t), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b.Do(t, chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	saveScreenshot(t, b, "screenshot.png")
 	b.AssertNoProblems(t)
 }
