@@ -31,7 +31,9 @@ func (v ListView) with(key, value string) string {
 }
 
 // OlderURL is the keyset link to the next page back.
-func (v ListView) OlderURL() string { return "/audit?" + v.with("before", strconv.FormatInt(v.Older, 10)) }
+func (v ListView) OlderURL() string {
+	return "/audit?" + v.with("before", strconv.FormatInt(v.Older, 10))
+}
 
 // StreamURL is the live tail's event source.
 func (v ListView) StreamURL() string {
