@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/internal/awsfake"
 )
 
 // These tests show the fake's protocol checks fire, so TestProvider passing
@@ -106,7 +107,7 @@ func (f *fakeKMS) signedPost(t *testing.T, target, contentType, body string, tam
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Amz-Target", target)
 	creds := aws.Credentials{AccessKeyID: fakeAccessKey, SecretAccessKey: fakeSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256Hex([]byte(body)), "kms", fakeRegion, time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, awsfake.SHA256Hex([]byte(body)), "kms", fakeRegion, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tamper != nil {
