@@ -96,6 +96,7 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 	}
 	defer admin.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, templateLock)
 
+	defer dropStaleTemplates(ctx, admin, name)
 	var exists bool
 	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)`, name).Scan(&exists); err != nil || exists {
 		return name, err
@@ -130,6 +131,24 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 		}
 	}
 	return name, nil
+}
+
+// dropStaleTemplates removes templates of earlier schemas, so they do not
+// pile up on a shared server. A plain DROP fails, and is let fail, while
+// another checkout still clones one.
+func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, current string) {
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgtest\_tmpl\_%' AND datname NOT LIKE '%\_build' AND datname <> $1`, current)
+	if err != nil {
+		return
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range stale {
+		admin.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s IS_TEMPLATE false`, ident(name)))
+		admin.Exec(ctx, fmt.Sprintf(`DROP DATABASE %s`, ident(name)))
+	}
 }
 
 // schemaHash names the schema: our migration files plus River's version.
