@@ -94,20 +94,29 @@ func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([
 	if f.Text != "" {
 		add(`convert_from(entry, 'UTF8') ILIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Text)+"%")
 	}
-	order := "DESC"
+	// A time-filtered view is ordered, and paged, by (time, seq): the time
+	// indexes then return its rows already in order, where sorting by seq
+	// alone would fetch and sort every match in the range first.
+	order := "seq DESC"
+	byTime := !f.From.IsZero() || !f.To.IsZero()
 	switch {
 	case p.Tail:
 		add("seq > ?", p.After)
-		order = "ASC"
+		order = "seq ASC"
+	case p.Before > 0 && byTime:
+		add("(occurred_at, seq) < (SELECT occurred_at, seq FROM audit_log WHERE seq = ?)", p.Before)
 	case p.Before > 0:
 		add("seq < ?", p.Before)
+	}
+	if byTime && !p.Tail {
+		order = "occurred_at DESC, seq DESC"
 	}
 	sql := `SELECT ` + recordColumns + ` FROM audit_log`
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, p.Limit)
-	sql += fmt.Sprintf(" ORDER BY seq %s LIMIT $%d", order, len(args))
+	sql += fmt.Sprintf(" ORDER BY %s LIMIT $%d", order, len(args))
 	rows, err := s.DB.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
@@ -260,5 +262,37 @@ func TestAuditLog_Exports(t *testing.T) {
 	}
 	if res := webtest.Get(t, h, "/audit/export.csv?outcome=maybe"); res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("export with a bad filter = %d, want 400", res.StatusCode)
+	}
+}
+
+// Paging a time-filtered view by (time, seq) visits every entry in the
+// range once, newest first.
+func TestAuditLog_TimeFilteredPaging(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := newTestEnv(t)
+	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	err := env.seq.Import(ctx, 130, func(i int) (time.Time, audit.Event) {
+		return base.Add(time.Duration(i) * time.Minute), audit.Event{Actor: audit.System, Action: audit.ScorecardRun, Outcome: audit.Success}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := env.srv.Handler()
+	// 10:05 to 12:00 holds entries 6 to 120.
+	next := "/audit?from=2026-11-20T10:05&to=2026-11-20T12:00"
+	var seen []string
+	for next != "" {
+		res := webtest.Get(t, h, next)
+		res.Doc.Find("[data-testid=audit-row] td a").Each(func(_ int, a *goquery.Selection) { seen = append(seen, a.Text()) })
+		next, _ = res.Doc.Find("[data-testid=audit-older]").Attr("href")
+	}
+	if len(seen) != 115 || seen[0] != "120" || seen[len(seen)-1] != "6" {
+		t.Fatalf("paged through %d entries, %v..%v; want 115, 120 down to 6", len(seen), seen[0], seen[len(seen)-1])
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] == seen[i-1] {
+			t.Fatalf("entry %s listed twice", seen[i])
+		}
 	}
 }

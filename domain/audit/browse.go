@@ -62,9 +62,10 @@ func (f Filter) String() string {
 	return strings.Join(parts, " ")
 }
 
-// Page is a keyset position: newest first, entries older than Before (0:
-// from the newest); or, for a live tail (Tail), entries newer than After,
-// oldest first.
+// Page is a keyset position: newest first, entries before entry Before (0:
+// from the newest), by sequence number or, when the filter has a time
+// range, by time; or, for a live tail (Tail), entries after After, oldest
+// first.
 type Page struct {
 	Before, After int64
 	Tail          bool
