@@ -12,9 +12,18 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz answers 200 only when this instance can do its work (database
-// reachable, schema current, job queue running), else 503 with what fails,
-// so a load balancer sends traffic elsewhere.
+// reachable, schema current, job queue running), else 503, so a load
+// balancer sends traffic elsewhere. The public address says only that;
+// what fails, and the version, are for the admin address.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	s.readiness(w, r, false)
+}
+
+func (s *Server) readyzDetailed(w http.ResponseWriter, r *http.Request) {
+	s.readiness(w, r, true)
+}
+
+func (s *Server) readiness(w http.ResponseWriter, r *http.Request, detailed bool) {
 	report := s.deps.Health.Report(r.Context())
 	status := http.StatusOK
 	if !report.OK() {
@@ -27,11 +36,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	body := struct {
 		OK      bool    `json:"ok"`
-		Version string  `json:"version"`
-		Checks  []check `json:"checks"`
-	}{OK: report.OK(), Version: report.Version}
-	for _, c := range report.Checks {
-		body.Checks = append(body.Checks, check{c.Name, c.OK, c.Detail})
+		Version string  `json:"version,omitempty"`
+		Checks  []check `json:"checks,omitempty"`
+	}{OK: report.OK()}
+	if detailed {
+		body.Version = report.Version
+		for _, c := range report.Checks {
+			body.Checks = append(body.Checks, check{c.Name, c.OK, c.Detail})
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -262,8 +262,11 @@ func TestServer_OversizedBodyIsRefusedAndChangesNothing(t *testing.T) {
 func TestServer_ReadinessFailsWhenDatabaseIsDown(t *testing.T) {
 	t.Parallel()
 	s, _ := newTestServer(t)
-	if res := webtest.Get(t, s.Handler(), "/readyz"); res.StatusCode != 200 || !strings.Contains(res.Body, `"ok":true`) {
-		t.Fatalf("readyz = %d %s, want 200 ok", res.StatusCode, res.Body)
+	if res := webtest.Get(t, s.Handler(), "/readyz"); res.StatusCode != 200 || strings.TrimSpace(res.Body) != `{"ok":true}` {
+		t.Fatalf("public readyz = %d %s, want 200 and nothing more", res.StatusCode, res.Body)
+	}
+	if res := webtest.Get(t, s.AdminHandler(), "/readyz"); res.StatusCode != 200 || !strings.Contains(res.Body, `"name":"database","ok":true`) {
+		t.Fatalf("admin readyz = %d %s, want the checks", res.StatusCode, res.Body)
 	}
 	db, _ := pgtest.NewDB(t)
 	db.Close() // the database goes away
