@@ -55,6 +55,11 @@ func TestAuditLog(t *testing.T) {
 		func(string) string { return "" }); code != 0 || !strings.Contains(out.String(), "OK:") {
 		t.Fatalf("the exported bundle does not verify offline: exit %d\n%s\n%.600s", code, out.String(), bundle)
 	}
+	// The key the console says it signs with is the key the bundle was signed with.
+	signer := Eval[string](t, b, `document.querySelector('[data-testid=audit-signer] .mono').textContent`)
+	if signer == "" || !strings.Contains(out.String(), signer) {
+		t.Fatalf("the console shows signing key %q, the offline check printed:\n%s", signer, out.String())
+	}
 	if strings.Contains(bundle, `"action":"auth.login.succeeded"`) {
 		t.Fatal("the bundle of failed logins carries other entries' content")
 	}

@@ -38,7 +38,11 @@ func (h *AuditLog) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := auditview.ListView{Filter: f, Query: r.URL.Query(), Entries: entries, Live: before == 0}
+	signer, err := h.Browser.Signer(r.Context())
+	if err != nil {
+		return err
+	}
+	v := auditview.ListView{Filter: f, Query: r.URL.Query(), Entries: entries, Live: before == 0, Signer: signer}
 	if len(entries) == audit.PageSize {
 		v.Older = entries[len(entries)-1].Seq
 	}

@@ -119,6 +119,10 @@ func TestAuditLog_EntryAndItsProof(t *testing.T) {
 	if _, err := env.seq.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
+	list := webtest.Get(t, h, "/audit")
+	if got := list.Text("[data-testid=audit-signer]"); !strings.Contains(got, "s1 (ed25519) sha256:") {
+		t.Fatalf("the audit log does not show the signing key's fingerprint: %q", got)
+	}
 	if res := verify(); res.Doc.Find("[data-testid=proof-ok]").Length() != 1 {
 		t.Fatalf("after a checkpoint: %s", res.Body)
 	}

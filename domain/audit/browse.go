@@ -122,6 +122,21 @@ func (b *Browser) List(ctx context.Context, f Filter, p Page) ([]Entry, error) {
 	return decode(recs), nil
 }
 
+// Signer returns the fingerprint of the key that signs checkpoints now,
+// for auditors to compare with what a bundle check prints; "" before the
+// first checkpoint.
+func (b *Browser) Signer(ctx context.Context) (string, error) {
+	cps, err := b.Reader.Checkpoints(ctx)
+	if err != nil || len(cps) == 0 {
+		return "", err
+	}
+	pub, err := b.Keys.PublicKey(ctx, cps[len(cps)-1].Signature.KeyID)
+	if err != nil {
+		return "", err
+	}
+	return pub.Fingerprint(), nil
+}
+
 // Get returns one entry, recording the view.
 func (b *Browser) Get(ctx context.Context, seq int64) (Entry, error) {
 	r, ok, err := b.Reader.Get(ctx, seq)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -318,8 +317,7 @@ func VerifyBundle(ctx context.Context, r io.Reader) (BundleReport, error) {
 				return fail("a second public key %q", k.KeyID)
 			}
 			ks[k.KeyID] = k.PublicKey
-			sum := sha256.Sum256(k.DER)
-			rep.Keys = append(rep.Keys, fmt.Sprintf("%s (%s) sha256:%x", k.KeyID, k.Algorithm, sum))
+			rep.Keys = append(rep.Keys, k.PublicKey.Fingerprint())
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -61,3 +61,11 @@ func (p PublicKey) Verify(msg []byte, sig Signature) error {
 	}
 	return nil
 }
+
+// Fingerprint identifies the key for people comparing it by eye: its id,
+// algorithm and the SHA-256 of its DER encoding. The console shows it, and
+// an offline bundle check prints it, so an auditor can tell the operator's
+// key from a substitute.
+func (p PublicKey) Fingerprint() string {
+	return fmt.Sprintf("%s (%s) sha256:%x", p.KeyID, p.Algorithm, sha256.Sum256(p.DER))
+}

@@ -15,9 +15,10 @@ type ListView struct {
 	Filter  audit.Filter
 	Query   url.Values // the filter as submitted, to refill the form and build links
 	Entries []audit.Entry
-	Older   int64 // seq to page back from; 0 when there is nothing older
-	Newest  int64 // the newest seq shown, for the live tail; 0 on an older page
-	Live    bool  // first page: new entries stream in
+	Older   int64  // seq to page back from; 0 when there is nothing older
+	Newest  int64  // the newest seq shown, for the live tail; 0 on an older page
+	Live    bool   // first page: new entries stream in
+	Signer  string // fingerprint of the key that signs checkpoints now
 }
 
 // with returns the query with key set to value.
