@@ -23,7 +23,6 @@ func TestAuditLog(t *testing.T) {
 	// Checkpoints every second, so the seeded history and the views are
 	// covered by a signature within the test.
 	c := StartConsole(t, "AUDIT_CHECKPOINT_EVERY", "1s")
-	seedDemo(t, c)
 	b := NewBrowser(t)
 
 	b.Do(t, chromedp.Navigate(c.URL+"/audit"), chromedp.WaitVisible(`[data-testid=audit-table]`))

@@ -19,16 +19,16 @@ import (
 
 // Console is a running console.
 type Console struct {
-	URL    string // e.g. http://127.0.0.1:41234
-	logs   *syncBuffer
-	getenv func(string) string
+	URL  string // e.g. http://127.0.0.1:41234
+	logs *syncBuffer
 }
 
 var readyLine = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
 
-// StartConsole runs `console serve` in process on its own database and data
-// directory, waits until it listens, and stops it (checking it exits cleanly)
-// when the test ends.
+// StartConsole runs `console serve --demo` in process, as `make run` does,
+// on its own database and data directory; waits until it listens; and stops
+// it (checking it exits cleanly) when the test ends. extraEnv are pairs of
+// settings and values.
 func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	t.Helper()
 	_, dbURL := pgtest.NewDB(t)
@@ -41,10 +41,11 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stdoutW := io.Pipe()
-	c := &Console{logs: &syncBuffer{}, getenv: func(k string) string { return env[k] }}
+	c := &Console{logs: &syncBuffer{}}
+	getenv := func(k string) string { return env[k] }
 	exit := make(chan int, 1)
 	go func() {
-		exit <- app.Main(ctx, []string{"serve"}, stdoutW, c.logs, c.getenv)
+		exit <- app.Main(ctx, []string{"serve", "--demo"}, stdoutW, c.logs, getenv)
 		stdoutW.Close()
 	}()
 
@@ -81,16 +82,6 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 		}
 	})
 	return c
-}
-
-// seedDemo loads the demo data into the console's database, as
-// `console seed` would.
-func seedDemo(t *testing.T, c *Console) {
-	t.Helper()
-	var out syncBuffer
-	if code := app.Main(context.Background(), []string{"seed"}, &out, &out, c.getenv); code != 0 {
-		t.Fatalf("seed: exit %d\n%s", code, out.String())
-	}
 }
 
 // Logs returns what the console logged so far.

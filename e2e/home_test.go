@@ -15,7 +15,6 @@ import (
 func TestHome(t *testing.T) {
 	t.Parallel()
 	c := StartConsole(t)
-	seedDemo(t, c)
 	b := NewBrowser(t)
 
 	b.Do(t,
