@@ -357,7 +357,7 @@ func TestAudit_OneLeaderAmongSequencers(t *testing.T) {
 		}
 	}
 	var holders int
-	for range 50 { // wait until one has taken the lock
+	for range 250 { // wait (up to 5 s) until one has taken the lock
 		f.owner.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7262003 AND granted
 			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&holders)
 		if holders > 0 {

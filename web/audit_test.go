@@ -164,8 +164,8 @@ func TestAuditLog_LiveTail(t *testing.T) {
 		if listening {
 			break
 		}
-		if i == 100 {
-			t.Fatal("the listener never issued LISTEN")
+		if i == 500 {
+			t.Fatal("the listener never issued LISTEN (10 s)")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
