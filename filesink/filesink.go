@@ -56,29 +56,30 @@ func (d Dir) Put(_ context.Context, c audit.Checkpoint) error {
 	return f.Close()
 }
 
-// List reads every checkpoint in the directory; none if it does not exist yet.
-func (d Dir) List(_ context.Context) ([]audit.Checkpoint, error) {
-	entries, err := os.ReadDir(d.Path)
+// Latest reads the checkpoint with the highest sequence number (the
+// zero-padded names sort by it); none if the directory is empty or missing.
+func (d Dir) Latest(_ context.Context) (audit.Checkpoint, bool, error) {
+	entries, err := os.ReadDir(d.Path) // sorted by name
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return audit.Checkpoint{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return audit.Checkpoint{}, false, err
 	}
-	var out []audit.Checkpoint
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), "checkpoint-") || !strings.HasSuffix(e.Name(), ".json") {
+	for i := len(entries) - 1; i >= 0; i-- {
+		name := entries[i].Name()
+		if !strings.HasPrefix(name, "checkpoint-") || !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(d.Path, e.Name()))
+		b, err := os.ReadFile(filepath.Join(d.Path, name))
 		if err != nil {
-			return nil, err
+			return audit.Checkpoint{}, false, err
 		}
 		var c audit.Checkpoint
 		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("filesink: %s: %w", e.Name(), err)
+			return audit.Checkpoint{}, false, fmt.Errorf("filesink: %s: %w", name, err)
 		}
-		out = append(out, c)
+		return c, true, nil
 	}
-	return out, nil
+	return audit.Checkpoint{}, false, nil
 }

@@ -49,7 +49,7 @@ func TestNewClient_UsesRegionEndpointPathStyleAndCredentialChain(t *testing.T) {
 	if err := s.Put(ctx, checkpoint(t, ring, 1, "head")); err != nil {
 		t.Fatal(err)
 	}
-	if cs, err := s.List(ctx); err != nil || len(cs) != 1 {
+	if cs, err := list(s, ctx); err != nil || len(cs) != 1 {
 		t.Fatalf("List = %d checkpoints, %v", len(cs), err)
 	}
 }

@@ -107,10 +107,24 @@ func (s *Sink) Put(ctx context.Context, c audit.Checkpoint) error {
 	return nil
 }
 
-// List reads every checkpoint under the prefix, page by page. Other objects
-// that share the prefix are skipped, as filesink skips other files.
-func (s *Sink) List(ctx context.Context) ([]audit.Checkpoint, error) {
-	var out []audit.Checkpoint
+// Latest returns the checkpoint with the highest sequence number: its
+// signed head pins every entry before it, so verification needs no other.
+// Keys sort by sequence number (zero-padded), so only the listing is paged
+// through and a single object is read.
+func (s *Sink) Latest(ctx context.Context) (audit.Checkpoint, bool, error) {
+	var last string
+	if err := s.eachKey(ctx, func(key string) { last = max(last, key) }); err != nil {
+		return audit.Checkpoint{}, false, err
+	}
+	if last == "" {
+		return audit.Checkpoint{}, false, nil
+	}
+	c, err := s.read(ctx, last)
+	return c, err == nil, err
+}
+
+// eachKey calls fn with the key of every checkpoint object, page by page.
+func (s *Sink) eachKey(ctx context.Context, fn func(key string)) error {
 	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
 		Bucket: aws.String(s.cfg.Bucket),
 		Prefix: aws.String(s.cfg.Prefix),
@@ -118,26 +132,30 @@ func (s *Sink) List(ctx context.Context) ([]audit.Checkpoint, error) {
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("s3sink: list s3://%s/%s: %w", s.cfg.Bucket, s.cfg.Prefix, err)
+			return fmt.Errorf("s3sink: list s3://%s/%s: %w", s.cfg.Bucket, s.cfg.Prefix, err)
 		}
 		for _, obj := range page.Contents {
 			key := aws.ToString(obj.Key)
 			name := strings.TrimPrefix(key, s.cfg.Prefix)
-			if !strings.HasPrefix(name, "checkpoint-") || !strings.HasSuffix(name, ".json") || strings.Contains(name, "/") {
-				continue
+			if strings.HasPrefix(name, "checkpoint-") && strings.HasSuffix(name, ".json") && !strings.Contains(name, "/") {
+				fn(key)
 			}
-			b, err := s.get(ctx, key)
-			if err != nil {
-				return nil, err
-			}
-			var c audit.Checkpoint
-			if err := json.Unmarshal(b, &c); err != nil {
-				return nil, fmt.Errorf("s3sink: s3://%s/%s: %w", s.cfg.Bucket, key, err)
-			}
-			out = append(out, c)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// read fetches and decodes one checkpoint object.
+func (s *Sink) read(ctx context.Context, key string) (audit.Checkpoint, error) {
+	var c audit.Checkpoint
+	b, err := s.get(ctx, key)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("s3sink: s3://%s/%s: %w", s.cfg.Bucket, key, err)
+	}
+	return c, nil
 }
 
 // get reads an object whole (a checkpoint is a few hundred bytes). With

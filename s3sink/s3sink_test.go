@@ -53,7 +53,7 @@ func TestSink_PutListRoundTripAcrossPages(t *testing.T) {
 		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
 			ctx := context.Background()
 			f, s, ring := newTestSink(t, tls)
-			if cs, err := s.List(ctx); err != nil || len(cs) != 0 {
+			if cs, err := list(s, ctx); err != nil || len(cs) != 0 {
 				t.Fatalf("empty sink: %v, %v", cs, err)
 			}
 			var want []audit.Checkpoint
@@ -64,7 +64,7 @@ func TestSink_PutListRoundTripAcrossPages(t *testing.T) {
 				}
 				want = append(want, c)
 			}
-			got, err := s.List(ctx)
+			got, err := list(s, ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,6 +84,15 @@ func TestSink_PutListRoundTripAcrossPages(t *testing.T) {
 			lists := f.requestsFor("ListObjectsV2")
 			if len(lists) != 1+3 { // the empty listing, then 5 keys at 2 per page
 				t.Fatalf("%d ListObjectsV2 requests, want 4", len(lists))
+			}
+			// Latest pages through the listing and reads one object: the highest seq.
+			gets := len(f.requestsFor("GetObject"))
+			latest, found, err := s.Latest(ctx)
+			if err != nil || !found || !reflect.DeepEqual(latest, want[3]) {
+				t.Fatalf("Latest = %+v, %v, %v; want the checkpoint at 100000000000", latest.Seq, found, err)
+			}
+			if n := len(f.requestsFor("GetObject")) - gets; n != 1 {
+				t.Fatalf("Latest read %d objects, want 1", n)
 			}
 			for i, r := range lists[1:] {
 				if r.Query["prefix"][0] != testPrefix || (i > 0) != (len(r.Query["continuation-token"]) == 1) {
@@ -113,7 +122,7 @@ func TestSink_SameCheckpointTwiceIsFine(t *testing.T) {
 	if gets := f.requestsFor("GetObject"); len(gets) != 1 {
 		t.Fatalf("%d GetObject requests, want 1 to compare the stored checkpoint", len(gets))
 	}
-	if cs, err := s.List(ctx); err != nil || len(cs) != 1 {
+	if cs, err := list(s, ctx); err != nil || len(cs) != 1 {
 		t.Fatalf("List = %d checkpoints, %v; want 1", len(cs), err)
 	}
 }
@@ -136,7 +145,7 @@ func TestSink_DifferentCheckpointAtSameSeqFails(t *testing.T) {
 	if got := f.object(s.key(42)).body; string(got) != string(stored) {
 		t.Fatal("the stored checkpoint changed")
 	}
-	if cs, err := s.List(ctx); err != nil || len(cs) != 1 || cs[0].HeadHash != c.HeadHash {
+	if cs, err := list(s, ctx); err != nil || len(cs) != 1 || cs[0].HeadHash != c.HeadHash {
 		t.Fatalf("List = %+v, %v; want the first checkpoint only", cs, err)
 	}
 }
@@ -197,7 +206,7 @@ func TestSink_WrongSecretIsRejectedAndSurfaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	putErr := bad.Put(ctx, checkpoint(t, ring, 1, "head"))
-	_, listErr := bad.List(ctx)
+	_, listErr := list(bad, ctx)
 	for name, err := range map[string]error{"Put": putErr, "List": listErr} {
 		apiErr, ok := errors.AsType[smithy.APIError](err)
 		if !ok || apiErr.ErrorCode() != "SignatureDoesNotMatch" || !strings.Contains(err.Error(), "s3sink:") {
@@ -231,7 +240,7 @@ func TestSink_ListIgnoresOtherObjects(t *testing.T) {
 	} {
 		f.seed(key, []byte("not a checkpoint"))
 	}
-	cs, err := s.List(ctx)
+	cs, err := list(s, ctx)
 	if err != nil || len(cs) != 1 || !reflect.DeepEqual(cs[0], c) {
 		t.Fatalf("List = %+v, %v; want only the sink's checkpoint", cs, err)
 	}
@@ -243,7 +252,7 @@ func TestSink_ListIgnoresOtherObjects(t *testing.T) {
 func TestSink_CorruptCheckpointFailsList(t *testing.T) {
 	f, s, _ := newTestSink(t, true)
 	f.seed(s.key(9), []byte("{not json"))
-	if _, err := s.List(context.Background()); err == nil || !strings.Contains(err.Error(), s.key(9)) {
+	if _, err := list(s, context.Background()); err == nil || !strings.Contains(err.Error(), s.key(9)) {
 		t.Fatalf("List over a corrupt checkpoint: err = %v, want it to name the object", err)
 	}
 }
@@ -279,10 +288,28 @@ func TestSink_DamagedObjectFailsItsChecksum(t *testing.T) {
 	o.body = append([]byte(nil), o.body...)
 	o.body[len(o.body)-2] ^= 1 // bit rot, or a copy edited behind S3's back
 	f.mu.Unlock()
-	if _, err := s.List(ctx); err == nil || !strings.Contains(err.Error(), "checksum did not match") {
+	if _, err := list(s, ctx); err == nil || !strings.Contains(err.Error(), "checksum did not match") {
 		t.Fatalf("List over a damaged object: err = %v, want a checksum mismatch", err)
 	}
 	if h := f.requestsFor("GetObject")[0].Header; h.Get("X-Amz-Checksum-Mode") != "ENABLED" {
 		t.Fatalf("GetObject x-amz-checksum-mode %q, want ENABLED", h.Get("X-Amz-Checksum-Mode"))
 	}
+}
+
+// list reads every checkpoint in the sink, through the same paging and
+// reading that Latest uses, so the tests see the whole bucket.
+func list(s *Sink, ctx context.Context) ([]audit.Checkpoint, error) {
+	var keys []string
+	if err := s.eachKey(ctx, func(k string) { keys = append(keys, k) }); err != nil {
+		return nil, err
+	}
+	out := make([]audit.Checkpoint, 0, len(keys))
+	for _, k := range keys {
+		c, err := s.read(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

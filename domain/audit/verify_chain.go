@@ -24,7 +24,10 @@ type Store interface {
 // or rewritten wholesale with its checkpoints, is caught against them.
 type CheckpointSink interface {
 	Put(ctx context.Context, c Checkpoint) error
-	List(ctx context.Context) ([]Checkpoint, error)
+	// Latest is the checkpoint with the highest sequence number. It is all
+	// verification needs from the sink: its signed head pins, through the
+	// chain, every entry before it.
+	Latest(ctx context.Context) (c Checkpoint, found bool, err error)
 }
 
 // Verify checks the whole stored chain against every checkpoint, those in
@@ -45,11 +48,13 @@ func VerifyFrom(ctx context.Context, store Store, sink CheckpointSink, ks KeySou
 		return Report{}, fmt.Errorf("audit: read checkpoints: %w", err)
 	}
 	if sink != nil {
-		external, err := sink.List(ctx)
+		external, found, err := sink.Latest(ctx)
 		if err != nil {
 			return Report{}, fmt.Errorf("audit: read checkpoint sink: %w", err)
 		}
-		cps = mergeCheckpoints(cps, external)
+		if found {
+			cps = mergeCheckpoints(cps, []Checkpoint{external})
+		}
 	}
 	seqs := make([]int64, len(cps))
 	for i, c := range cps {
