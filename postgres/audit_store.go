@@ -97,19 +97,28 @@ func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([
 	// A time-filtered view is ordered, and paged, by (time, seq): the time
 	// indexes then return its rows already in order, where sorting by seq
 	// alone would fetch and sort every match in the range first.
-	order := "seq DESC"
 	byTime := !f.From.IsZero() || !f.To.IsZero()
+	if p.MaxSeq > 0 {
+		add("seq <= ?", p.MaxSeq)
+	}
 	switch {
 	case p.Tail:
 		add("seq > ?", p.After)
-		order = "seq ASC"
 	case p.Before > 0 && byTime:
 		add("(occurred_at, seq) < (SELECT occurred_at, seq FROM audit_log WHERE seq = ?)", p.Before)
 	case p.Before > 0:
 		add("seq < ?", p.Before)
 	}
-	if byTime && !p.Tail {
+	order := "seq DESC"
+	switch {
+	case p.Tail:
+		order = "seq ASC"
+	case byTime && p.Oldest:
+		order = "occurred_at ASC, seq ASC"
+	case byTime:
 		order = "occurred_at DESC, seq DESC"
+	case p.Oldest:
+		order = "seq ASC"
 	}
 	sql := `SELECT ` + recordColumns + ` FROM audit_log`
 	if len(where) > 0 {

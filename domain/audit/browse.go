@@ -62,13 +62,15 @@ func (f Filter) String() string {
 	return strings.Join(parts, " ")
 }
 
-// Page is a keyset position: newest first, entries before entry Before (0:
-// from the newest), by sequence number or, when the filter has a time
-// range, by time; or, for a live tail (Tail), entries after After, oldest
-// first.
+// Page is a keyset position. Entries come newest first (Oldest: oldest
+// first), ordered by sequence number or, when the filter has a time range,
+// by time; Before continues after entry Before. A live tail (Tail) instead
+// takes the entries after After, in sequence order. MaxSeq, when set,
+// leaves out entries after it.
 type Page struct {
 	Before, After int64
-	Tail          bool
+	Tail, Oldest  bool
+	MaxSeq        int64
 	Limit         int
 }
 

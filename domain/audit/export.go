@@ -82,11 +82,12 @@ func (x *Exporter) Bundle(ctx context.Context, f Filter, w io.Writer) error {
 		return domain.Errorf(domain.EUNAVAILABLE, "No signed checkpoint exists yet; one is signed within minutes. Try again then.")
 	}
 	latest := cps[len(cps)-1]
-	first, err := x.Reader.Search(ctx, f, Page{Tail: true, Limit: 1})
+	// The first and last matches that a signed checkpoint covers.
+	first, err := x.Reader.Search(ctx, f, Page{Oldest: true, MaxSeq: latest.Seq, Limit: 1})
 	if err != nil {
 		return err
 	}
-	last, err := x.Reader.Search(ctx, f, Page{Before: latest.Seq + 1, Limit: 1})
+	last, err := x.Reader.Search(ctx, f, Page{MaxSeq: latest.Seq, Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (x *Exporter) Bundle(ctx context.Context, f Filter, w io.Writer) error {
 	// start) to the first checkpoint at or after the last match.
 	var anchor *Checkpoint
 	end := latest
-	if len(first) > 0 && first[0].Seq <= latest.Seq {
+	if len(first) > 0 && len(last) > 0 {
 		for i := range cps {
 			if cps[i].Seq < first[0].Seq {
 				anchor = &cps[i]
