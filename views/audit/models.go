@@ -3,6 +3,7 @@
 package audit
 
 import (
+	"encoding/hex"
 	"net/url"
 	"strconv"
 	"time"
@@ -57,13 +58,4 @@ func EntryURL(seq int64) string { return "/audit/entries/" + strconv.FormatInt(s
 
 func timeUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") }
 
-func hexHash(h audit.Hash) string { return fmtHex(h[:]) }
-
-func fmtHex(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, len(b)*2)
-	for i, c := range b {
-		out[i*2], out[i*2+1] = digits[c>>4], digits[c&15]
-	}
-	return string(out)
-}
+func hexHash(h audit.Hash) string { return hex.EncodeToString(h[:]) }
