@@ -19,6 +19,7 @@ import (
 
 // auditTrail is the audit trail's parts, wired.
 type auditTrail struct {
+	ring      *keys.Keyring
 	log       *audit.Log
 	sequencer *postgres.AuditSequencer
 	monitor   *audit.Monitor
@@ -46,6 +47,7 @@ func newAuditTrail(db *pgxpool.Pool, ring *keys.Keyring, sink audit.CheckpointSi
 	store := postgres.AuditStore{DB: db}
 	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
 	return &auditTrail{
+		ring:  ring,
 		log:   auditLog,
 		store: store,
 		sequencer: &postgres.AuditSequencer{DB: db, Signer: ring, Sink: sink, Log: log,

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paycompliance/console/domain/identity"
 )
 
 // Config is everything the console reads from its environment.
@@ -40,6 +42,17 @@ type Config struct {
 	S3UsePathStyle       bool
 	LogFormat            string // "json" or "text"
 	LogLevel             string
+	SessionIdleTimeout   time.Duration
+	SessionMaxAge        time.Duration
+	APIRateLimit         int
+}
+
+// policy is the authentication policy: PCI DSS's numbers, with the
+// session limits and API rate the settings choose.
+func (c Config) policy() identity.Policy {
+	p := identity.DefaultPolicy()
+	p.IdleTimeout, p.MaxSessionAge, p.APIRateLimit = c.SessionIdleTimeout, c.SessionMaxAge, c.APIRateLimit
+	return p
 }
 
 // setting is one environment variable: its default and what it means. The
@@ -79,6 +92,9 @@ var settings = []setting{
 	{"AUDIT_CHECKPOINT_S3_MODE", "COMPLIANCE", "Object Lock mode: COMPLIANCE (nobody can remove a checkpoint early) or GOVERNANCE.", oneOf(func(c *Config) *string { return &c.CheckpointS3Mode }, "COMPLIANCE", "GOVERNANCE")},
 	{"S3_ENDPOINT", "", "S3 endpoint override (a VPC endpoint or an S3-compatible store). Empty: the region's default.", str(func(c *Config) *string { return &c.S3Endpoint })},
 	{"S3_USE_PATH_STYLE", "false", "Address the bucket by path rather than by host name (some S3-compatible stores need it).", boolean(func(c *Config) *bool { return &c.S3UsePathStyle })},
+	{"SESSION_IDLE_TIMEOUT", "15m", "A session unused this long ends (at most 15m, PCI DSS 8.2.8).", duration(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+	{"SESSION_MAX_AGE", "12h", "A session ends this long after sign-in, however active.", duration(func(c *Config) *time.Duration { return &c.SessionMaxAge })},
+	{"API_RATE_LIMIT", "600", "Calls per minute each API key may make, across all instances; more get 429.", integer(func(c *Config) *int { return &c.APIRateLimit })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -111,6 +127,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Keyring == "awskms" && (c.KMSEncryptKeyID == "" || c.KMSMACKeyID == "" || c.KMSSignKeyID == "" || c.AWSRegion == "") {
 		problems = append(problems, "KEYRING=awskms needs AWS_REGION, KMS_ENCRYPT_KEY_ID, KMS_MAC_KEY_ID and KMS_SIGN_KEY_ID")
+	}
+	if err := c.policy().Validate(); err != nil {
+		problems = append(problems, err.Error())
 	}
 	if len(problems) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))

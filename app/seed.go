@@ -7,12 +7,16 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paycompliance/console/domain/identity"
 )
 
 // seedEnv is what seeders work with.
 type seedEnv struct {
-	db    *pgxpool.Pool
-	trail *auditTrail
+	db       *pgxpool.Pool
+	trail    *auditTrail
+	identity *identity.Service
+	dataDir  string
 }
 
 // seeder loads one area's demo data and says how much it added. Each must
@@ -26,6 +30,7 @@ type seeder struct {
 // here as they land.
 var seeders = []seeder{
 	{"audit trail", seedAuditTrail},
+	{"users", seedUsers},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
@@ -45,9 +50,10 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	if err := seed(ctx, seedEnv{db: db.pool, trail: trail}, log); err != nil {
+	env := seedEnv{db: db.pool, trail: trail, identity: newIdentity(db.pool, trail.ring, trail.log, cfg), dataDir: cfg.DataDir}
+	if err := seed(ctx, env, log); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded for %d areas\n", len(seeders))
-	return nil
+	return printDemoUsers(stdout, cfg.DataDir)
 }

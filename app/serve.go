@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain/health"
+	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
 	"github.com/paycompliance/console/handlers"
 	"github.com/paycompliance/console/jobs"
@@ -39,13 +40,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	trail := newAuditTrail(db.pool, keyring, sink, cfg, log)
+	ident := newIdentity(db.pool, keyring, trail.log, cfg)
 	if demo {
-		if err := seed(ctx, seedEnv{db: db.pool, trail: trail}, log); err != nil {
+		if err := seed(ctx, seedEnv{db: db.pool, trail: trail, identity: ident, dataDir: cfg.DataDir}, log); err != nil {
 			return err
 		}
 	}
+	idempotency := postgres.Idempotency{DB: db.pool}
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
+	jobs.AddIdentityJobs(&jobOpts, ident, idempotency)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
@@ -78,15 +82,26 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	)
 	system := &handlers.SystemStatus{Health: status}
 	auditWidget := &handlers.AuditStatus{Store: trail.store, Results: postgres.AuditResults{DB: db.pool}, VerifyInterval: cfg.AuditVerifyEvery}
+	sessions := &web.SessionStore{Identity: ident}
 	server := web.New(web.Config{
 		Addr: cfg.Addr, AdminAddr: cfg.AdminAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
 		IdleTimeout: idleTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log, web.Deps{
-		Health:  status,
-		Home:    &handlers.Home{Widgets: []handlers.Widget{system, auditWidget}},
+		Health:      status,
+		Identity:    ident,
+		Sessions:    sessions,
+		AuditLog:    trail.log,
+		Idempotency: idempotency,
+		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
+			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead}}},
 		System:  system,
 		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended},
+		SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
+		Account: &handlers.Account{Identity: ident, Cookies: sessions},
+		Users:   &handlers.Users{Identity: ident},
+		APIKeys: &handlers.APIKeys{Identity: ident},
+		API:     &handlers.API{Browser: trail.browser, Checkpointer: trail.sequencer},
 		Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))
@@ -95,6 +110,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		log.Info("console ready", "url", "http://"+addr+"/", "admin", "http://"+cfg.AdminAddr+"/metrics", "database", db.source)
 		fmt.Fprintf(stdout, "\n  Console ready: http://%s/\n  Health:        http://%s/readyz\n  Metrics:       http://%s/metrics\n  Database:      %s\n  Stop with Ctrl-C.\n\n",
 			addr, addr, cfg.AdminAddr, db.source)
+		if demo {
+			if err := printDemoUsers(stdout, cfg.DataDir); err != nil {
+				log.Error("reading the demo users", "error", err)
+			}
+		}
 	})
 	log.Info("console stopped")
 	return err

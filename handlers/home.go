@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/views/home"
 	"github.com/paycompliance/console/web/render"
 )
@@ -18,16 +19,27 @@ type Widget interface {
 	Widget(ctx context.Context) (templ.Component, error)
 }
 
-// Home is the overview page.
-type Home struct {
-	Widgets []Widget
+// HomeWidget is a widget and the permission needed to see it ("" for
+// anyone signed in).
+type HomeWidget struct {
+	Widget Widget
+	Perm   identity.Permission
 }
 
-// Show renders the overview with every widget.
+// Home is the overview page.
+type Home struct {
+	Widgets []HomeWidget
+}
+
+// Show renders the overview with every widget the viewer may see.
 func (h *Home) Show(w http.ResponseWriter, r *http.Request) error {
+	p, _ := identity.PrincipalFrom(r.Context())
 	components := make([]templ.Component, 0, len(h.Widgets))
 	for _, widget := range h.Widgets {
-		c, err := widget.Widget(r.Context())
+		if widget.Perm != "" && !p.Can(widget.Perm) {
+			continue
+		}
+		c, err := widget.Widget.Widget(r.Context())
 		if err != nil {
 			return err
 		}

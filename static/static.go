@@ -15,7 +15,7 @@ import (
 	"sync"
 )
 
-//go:embed css img vendor
+//go:embed css img js vendor
 var files embed.FS
 
 // Prefix is where the assets are served.

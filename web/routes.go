@@ -3,28 +3,85 @@ package web
 import (
 	"net/http"
 
+	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/static"
 )
 
 type route struct {
 	pattern string
+	access  access // who may use it: every route says (see access.go)
 	handler http.Handler
 }
 
-// routes is the route table: every path the console answers.
+// routes is the route table: every path the console answers, and who may
+// use it. A route × role test walks this table with every role.
 func (s *Server) routes() []route {
+	d := s.deps
+	h := s.handle
 	return []route{
-		{"GET /static/", static.Handler()},
-		{"GET /healthz", http.HandlerFunc(s.healthz)},
-		{"GET /readyz", http.HandlerFunc(s.readyz)},
-		{"GET /{$}", s.handle(s.deps.Home.Show)},
-		{"GET /widgets/system", s.handle(s.deps.System.Show)},
-		{"GET /audit", s.handle(s.deps.Audit.List)},
-		{"GET /audit/entries/{seq}", s.handle(s.deps.Audit.Entry)},
-		{"POST /audit/entries/{seq}/verify", s.handle(s.deps.Audit.Verify)},
-		{"GET /audit/stream", s.handle(s.deps.Audit.Stream)},
-		{"GET /audit/export.csv", s.handle(s.deps.Audit.ExportCSV)},
-		{"GET /audit/export.jsonl", s.handle(s.deps.Audit.ExportBundle)},
-		{"/", s.handle(s.notFound)},
+		{"GET /static/", assetAccess, static.Handler()},
+		{"GET /healthz", assetAccess, http.HandlerFunc(s.healthz)},
+		{"GET /readyz", assetAccess, http.HandlerFunc(s.readyz)},
+
+		// Signing in and out.
+		{"GET /login", publicAccess, h(d.SignIn.LoginForm)},
+		{"POST /login", publicAccess, h(d.SignIn.Login)},
+		{"GET /login/mfa", signingInAccess, h(d.SignIn.MFAForm)},
+		{"POST /login/mfa", signingInAccess, h(d.SignIn.MFA)},
+		{"GET /login/enroll", signingInAccess, h(d.SignIn.EnrollStart)},
+		{"POST /login/enroll", signingInAccess, h(d.SignIn.EnrollBegin)},
+		{"GET /login/enroll/qr.png", signingInAccess, h(d.SignIn.EnrollQRCode)},
+		{"POST /login/enroll/confirm", signingInAccess, h(d.SignIn.EnrollConfirm)},
+		{"POST /logout", signingInAccess, h(d.SignIn.Logout)},
+		{"POST /session/keepalive", signedInAccess, h(d.SignIn.KeepAlive)},
+		{"GET /stepup", signedInAccess, h(d.SignIn.StepUpForm)},
+		{"POST /stepup", signedInAccess, h(d.SignIn.StepUp)},
+
+		// One's own account.
+		{"GET /account", signedInAccess, h(d.Account.Show)},
+		{"GET /account/password", passwordAccess, h(d.Account.PasswordForm)},
+		{"POST /account/password", passwordAccess, h(d.Account.ChangePassword)},
+		{"POST /account/mfa", signedInAccess.sensitive(), h(d.SignIn.EnrollBegin)},
+		{"GET /account/mfa/qr.png", signedInAccess, h(d.SignIn.EnrollQRCode)},
+		{"POST /account/mfa/confirm", signedInAccess, h(d.SignIn.EnrollConfirm)},
+		{"POST /sessions/{handle}/end", signedInAccess, h(d.Account.EndSession)},
+
+		// The overview.
+		{"GET /{$}", signedInAccess, h(d.Home.Show)},
+		{"GET /widgets/system", signedInAccess, h(d.System.Show)},
+
+		// The audit trail.
+		{"GET /audit", perm(identity.PermAuditRead), h(d.Audit.List)},
+		{"GET /audit/entries/{seq}", perm(identity.PermAuditRead), h(d.Audit.Entry)},
+		{"POST /audit/entries/{seq}/verify", perm(identity.PermAuditRead), h(d.Audit.Verify)},
+		{"GET /audit/stream", perm(identity.PermAuditRead), h(d.Audit.Stream)},
+		{"GET /audit/export.csv", perm(identity.PermAuditExport).sensitive(), h(d.Audit.ExportCSV)},
+		{"GET /audit/export.jsonl", perm(identity.PermAuditExport).sensitive(), h(d.Audit.ExportBundle)},
+
+		// User administration.
+		{"GET /admin/users", perm(identity.PermUsersRead), h(d.Users.List)},
+		{"GET /admin/users/new", perm(identity.PermUsersManage), h(d.Users.NewForm)},
+		{"POST /admin/users", perm(identity.PermUsersManage), h(d.Users.Create)},
+		{"GET /admin/users/{id}", perm(identity.PermUsersRead), h(d.Users.Show)},
+		{"POST /admin/users/{id}/disable", perm(identity.PermUsersManage), h(d.Users.Disable)},
+		{"POST /admin/users/{id}/enable", perm(identity.PermUsersManage), h(d.Users.Enable)},
+		{"POST /admin/users/{id}/unlock", perm(identity.PermUsersManage), h(d.Users.Unlock)},
+		{"POST /admin/users/{id}/password", perm(identity.PermUsersManage).sensitive(), h(d.Users.ResetPassword)},
+		{"POST /admin/users/{id}/roles", perm(identity.PermUsersManage).sensitive(), h(d.Users.RequestRole)},
+		{"POST /admin/users/{id}/roles/{role}/revoke", perm(identity.PermUsersManage), h(d.Users.RevokeRole)},
+		{"POST /admin/users/{id}/mfa-reset", perm(identity.PermUsersManage).sensitive(), h(d.Users.RequestMFAReset)},
+		{"GET /admin/requests", perm(identity.PermUsersRead), h(d.Users.Requests)},
+		{"POST /admin/requests/{id}/approve", perm(identity.PermUsersApprove).sensitive(), h(d.Users.Approve)},
+		{"POST /admin/requests/{id}/reject", perm(identity.PermUsersApprove), h(d.Users.Reject)},
+		{"GET /admin/api-keys", perm(identity.PermAPIKeysManage), h(d.APIKeys.List)},
+		{"POST /admin/api-keys", perm(identity.PermAPIKeysManage).sensitive(), h(d.APIKeys.Create)},
+		{"POST /admin/api-keys/{id}/revoke", perm(identity.PermAPIKeysManage), h(d.APIKeys.Revoke)},
+
+		// The API, for systems with API keys.
+		{"GET /api/v1/openapi.json", assetAccess, http.HandlerFunc(serveOpenAPI)},
+		{"GET /api/v1/audit/entries", scope(identity.PermAuditRead), h(d.API.AuditEntries)},
+		{"POST /api/v1/audit/checkpoints", scope(identity.PermAuditCheckpoint), h(d.API.CreateCheckpoint)},
+
+		{"/", assetAccess, h(s.notFound)},
 	}
 }

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/health"
+	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/handlers"
 	"github.com/paycompliance/console/static"
 	"github.com/paycompliance/console/views/layout"
@@ -35,10 +37,21 @@ type Config struct {
 
 // Deps are the handlers and services the routes need.
 type Deps struct {
-	Health *health.Service
-	Home   *handlers.Home
-	System *handlers.SystemStatus
-	Audit  *handlers.AuditLog
+	Health   *health.Service
+	Identity *identity.Service
+	Sessions *SessionStore
+	// AuditLog records API calls; areas record their own changes.
+	AuditLog    *audit.Log
+	Idempotency identity.IdempotencyStore
+
+	Home    *handlers.Home
+	System  *handlers.SystemStatus
+	Audit   *handlers.AuditLog
+	SignIn  *handlers.SignIn
+	Account *handlers.Account
+	Users   *handlers.Users
+	APIKeys *handlers.APIKeys
+	API     *handlers.API
 	// Banners are alerts every page shows; nil for none.
 	Banners interface {
 		Banners(ctx context.Context) []string
@@ -59,7 +72,7 @@ type Server struct {
 func New(cfg Config, log *slog.Logger, deps Deps) *Server {
 	s := &Server{cfg: cfg, deps: deps, log: log, metrics: newMetrics(), mux: http.NewServeMux(), streamsEnd: make(chan struct{})}
 	for _, rt := range s.routes() {
-		s.mux.Handle(rt.pattern, rt.handler)
+		s.mux.Handle(rt.pattern, s.guard(rt.access, rt.handler))
 	}
 	return s
 }

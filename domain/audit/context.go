@@ -17,6 +17,20 @@ func WithRequest(ctx context.Context, actor Actor, origin Origin, requestID stri
 	return context.WithValue(ctx, requestKey{}, request{actor, origin, requestID})
 }
 
+// WithActor replaces who is acting, keeping the origin and request id: the
+// web layer calls it once it knows who signed in.
+func WithActor(ctx context.Context, actor Actor) context.Context {
+	r, _ := ctx.Value(requestKey{}).(request)
+	r.actor = actor
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// OriginFrom returns the origin WithRequest attached.
+func OriginFrom(ctx context.Context) Origin {
+	r, _ := ctx.Value(requestKey{}).(request)
+	return r.origin
+}
+
 // ActorFrom returns the actor WithRequest attached, if any.
 func ActorFrom(ctx context.Context) (Actor, bool) {
 	r, ok := ctx.Value(requestKey{}).(request)

@@ -1,15 +1,21 @@
 // Package layout is the page shell every console page renders into.
 package layout
 
-// NavItem is one entry of the main navigation. Areas add theirs here when
-// they land; nothing is listed that does not exist.
+import "github.com/paycompliance/console/domain/identity"
+
+// NavItem is one entry of the main navigation, shown to those whose roles
+// grant Perm ("" for anyone signed in). Areas add theirs here when they
+// land; nothing is listed that does not exist.
 type NavItem struct {
 	Label string
 	Href  string
+	Perm  identity.Permission
 }
 
 // Nav is the main navigation, in order.
 var Nav = []NavItem{
 	{Label: "Home", Href: "/"},
-	{Label: "Audit log", Href: "/audit"},
+	{Label: "Audit log", Href: "/audit", Perm: identity.PermAuditRead},
+	{Label: "Users", Href: "/admin/users", Perm: identity.PermUsersRead},
+	{Label: "API keys", Href: "/admin/api-keys", Perm: identity.PermAPIKeysManage},
 }

@@ -1,0 +1,195 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/views/layout"
+	"github.com/paycompliance/console/web/htmx"
+)
+
+// access is what a route requires. Every route declares one; a route
+// without is refused at start-up (deny by default).
+type access struct {
+	kind   accessKind
+	perm   identity.Permission
+	stepUp bool // a sensitive action: needs a TOTP code from the last few minutes
+}
+
+type accessKind int
+
+const (
+	undeclared accessKind = iota
+	// asset: no session is looked at (static files, health checks).
+	asset
+	// public: anyone; a session, if any, is known to the handler.
+	public
+	// signingIn: a session at any stage: the TOTP form and sign-out.
+	signingIn
+	// signedIn: a session past MFA; for one's own account and the overview.
+	signedIn
+	// changingPassword: signedIn, and also reachable while a temporary
+	// password waits to be replaced, which blocks every other page.
+	changingPassword
+	// permitted: a session past MFA whose roles grant perm.
+	permitted
+	// apiKey: an API key whose scopes include perm.
+	apiKey
+)
+
+var (
+	assetAccess     = access{kind: asset}
+	publicAccess    = access{kind: public}
+	signingInAccess = access{kind: signingIn}
+	signedInAccess  = access{kind: signedIn}
+	passwordAccess  = access{kind: changingPassword}
+)
+
+func perm(p identity.Permission) access  { return access{kind: permitted, perm: p} }
+func scope(p identity.Permission) access { return access{kind: apiKey, perm: p} }
+
+// sensitive marks the route as needing a fresh step-up.
+func (a access) sensitive() access { a.stepUp = true; return a }
+
+// Response headers the console's script reads.
+const (
+	// headerSessionDeadline is when the session ends if idle, in Unix
+	// seconds, for the countdown.
+	headerSessionDeadline = "X-Session-Deadline"
+	// headerStepUp marks a response that asks for a step-up code.
+	headerStepUp = "X-Step-Up"
+	// headerActivity "background" marks a request made by polling, which
+	// must not keep an idle session alive.
+	headerActivity = "X-Activity"
+	headerCSRF     = "X-CSRF-Token"
+	// FieldCSRF is the form field that carries the token without htmx.
+	FieldCSRF = "csrf_token"
+)
+
+// guard enforces a route's access before its handler runs.
+func (s *Server) guard(a access, next http.Handler) http.Handler {
+	switch a.kind {
+	case asset:
+		return next
+	case apiKey:
+		return s.guardAPI(a, next)
+	case undeclared:
+		panic("web: a route without declared access")
+	}
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		p, id, ended, err := s.deps.Sessions.current(r)
+		if err != nil {
+			return err
+		}
+		if a.kind == public {
+			if p != nil {
+				r = r.WithContext(identity.WithPrincipal(r.Context(), id, p))
+			}
+			next.ServeHTTP(w, r)
+			return nil
+		}
+		if p == nil {
+			if ended {
+				s.deps.Sessions.Clear(w, r)
+			}
+			return s.toSignIn(w, r, ended)
+		}
+		switch {
+		case p.Stage != identity.StageFull && a.kind != signingIn:
+			return s.redirect(w, r, "/login/mfa")
+		case p.MustChangePassword && a.kind != signingIn && a.kind != changingPassword:
+			return s.redirect(w, r, "/account/password")
+		case a.kind == permitted && !p.Can(a.perm):
+			return domain.Errorf(domain.EFORBIDDEN, "Your roles do not allow this page or action.")
+		}
+		if !safeMethod(r.Method) && !s.validCSRF(r, p) {
+			return domain.Errorf(domain.EFORBIDDEN, "This form has expired or did not come from this console. Reload the page and try again.")
+		}
+		if r.Header.Get(headerActivity) != "background" {
+			if err := s.deps.Identity.Touch(r.Context(), id, p, false); err != nil {
+				return err
+			}
+		}
+		w.Header().Set(headerSessionDeadline, strconv.FormatInt(s.deps.Identity.IdleDeadline(p).Unix(), 10))
+		ctx := identity.WithPrincipal(r.Context(), id, p)
+		ctx = audit.WithActor(ctx, p.AuditActor())
+		ctx = layout.WithViewer(ctx, layout.Viewer{Principal: p, IdleDeadline: s.deps.Identity.IdleDeadline(p)})
+		r = r.WithContext(ctx)
+		if a.stepUp && !s.deps.Identity.SteppedUp(p) {
+			return s.askStepUp(w, r)
+		}
+		next.ServeHTTP(w, r)
+		return nil
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// validCSRF checks the session's token, sent by htmx in a header or by a
+// plain form in a field, in constant time.
+func (s *Server) validCSRF(r *http.Request, p *identity.Principal) bool {
+	token := r.Header.Get(headerCSRF)
+	if token == "" {
+		token = r.PostFormValue(FieldCSRF)
+	}
+	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(p.CSRFToken)) == 1
+}
+
+// toSignIn sends someone without a session to the sign-in page, coming
+// back to where they were going when that was a page.
+func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) error {
+	q := url.Values{}
+	if ended {
+		q.Set("ended", "1")
+	}
+	if r.Method == http.MethodGet && !htmx.IsFragmentRequest(r) {
+		q.Set("next", r.URL.RequestURI())
+	}
+	target := "/login"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	if wantsJSON(r) {
+		return identity.ErrNoSession
+	}
+	return s.redirect(w, r, target)
+}
+
+// redirect sends the browser elsewhere: a whole-page redirect for htmx
+// (which would otherwise swap the target page into a fragment), 303 for
+// anything else.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string) error {
+	if r.Header.Get(htmx.HeaderRequest) == "true" {
+		w.Header().Set(htmx.HeaderRedirect, target)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// askStepUp answers a sensitive request that lacks a fresh step-up: htmx
+// gets the code form in the page's modal (the form the user filled in
+// stays as it is, and is sent again once the code is accepted); a page
+// load goes to the step-up page, which returns here.
+func (s *Server) askStepUp(w http.ResponseWriter, r *http.Request) error {
+	if htmx.IsFragmentRequest(r) {
+		w.Header().Set(headerStepUp, "required")
+		w.Header().Set(htmx.HeaderRetarget, "#modal")
+		w.Header().Set(htmx.HeaderReswap, "innerHTML")
+		return s.deps.SignIn.StepUpModal(w, r)
+	}
+	next := r.URL.RequestURI()
+	if !safeMethod(r.Method) {
+		next = handlers.LocalPath(r.Referer())
+	}
+	return s.redirect(w, r, "/stepup?"+url.Values{"next": {next}}.Encode())
+}
