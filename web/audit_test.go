@@ -47,9 +47,9 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	env.seed(t, 120)
-	h := env.srv.Handler()
+	c, _ := env.officer(t)
 
-	first := webtest.Get(t, h, "/audit")
+	first := c.Get("/audit")
 	if first.StatusCode != 200 || first.Doc.Find("[data-testid=audit-row]").Length() != audit.PageSize {
 		t.Fatalf("GET /audit = %d with %d rows, want %d", first.StatusCode, first.Doc.Find("[data-testid=audit-row]").Length(), audit.PageSize)
 	}
@@ -62,7 +62,7 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 
 	// Keyset paging: the older page continues exactly where the first ended.
 	older, _ := first.Doc.Find("[data-testid=audit-older]").Attr("href")
-	second := webtest.Get(t, h, older)
+	second := c.Get(older)
 	if got := second.Doc.Find("[data-testid=audit-row] td a").First().Text(); got != "70" {
 		t.Fatalf("older page starts at %s, want 70 (%s)", got, older)
 	}
@@ -70,7 +70,7 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 		t.Fatal("an older page must not live-tail")
 	}
 
-	failures := webtest.Get(t, h, "/audit?"+url.Values{"action": {"auth.login.failed"}, "actor": {"u0"}}.Encode())
+	failures := c.Get("/audit?"+url.Values{"action": {"auth.login.failed"}, "actor": {"u0"}}.Encode())
 	rows := failures.Doc.Find("[data-testid=audit-row]")
 	if rows.Length() != 40 {
 		t.Fatalf("failed logins by u0: %d rows, want 40", rows.Length())
@@ -82,12 +82,12 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 		t.Fatalf("the form does not keep the chosen action (%q)", sel)
 	}
 
-	none := webtest.Get(t, h, "/audit?q=no+such+text")
+	none := c.Get("/audit?q=no+such+text")
 	if none.Doc.Find("[data-testid=audit-empty]").Length() != 1 {
 		t.Fatal("no empty state for a filter that matches nothing")
 	}
 	for _, bad := range []string{"from=yesterday", "action=auth.teleported", "outcome=maybe", "before=-3", "from=2026-11-24T10:00&to=2026-11-24T09:00"} {
-		if res := webtest.Get(t, h, "/audit?"+bad); res.StatusCode != http.StatusBadRequest {
+		if res := c.Get("/audit?"+bad); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET /audit?%s = %d, want 400", bad, res.StatusCode)
 		}
 	}
@@ -102,16 +102,16 @@ func TestAuditLog_EntryAndItsProof(t *testing.T) {
 	ctx := context.Background()
 	env := newTestEnv(t)
 	env.seed(t, 5)
-	h := env.srv.Handler()
+	c, _ := env.officer(t)
 
-	page := webtest.Get(t, h, "/audit/entries/3")
+	page := c.Get("/audit/entries/3")
 	if page.StatusCode != 200 || page.Text("[data-testid=entry-action]") != "auth.login.succeeded" || len(page.Text("[data-testid=entry-hash]")) != 64 {
 		t.Fatalf("entry page = %d, action %q", page.StatusCode, page.Text("[data-testid=entry-action]"))
 	}
 	verify := func() webtest.Response {
 		req := httptest.NewRequest(http.MethodPost, "/audit/entries/3/verify", nil)
 		req.Header.Set("HX-Request", "true")
-		return webtest.Do(t, h, req)
+		return c.Do(req)
 	}
 	if res := verify(); !strings.Contains(res.Body, "no signed checkpoint covers it yet") {
 		t.Fatalf("before any checkpoint: %s", res.Body)
@@ -119,7 +119,7 @@ func TestAuditLog_EntryAndItsProof(t *testing.T) {
 	if _, err := env.seq.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	list := webtest.Get(t, h, "/audit")
+	list := c.Get("/audit")
 	if got := list.Text("[data-testid=audit-signer]"); !strings.Contains(got, "s1 (ed25519) sha256:") {
 		t.Fatalf("the audit log does not show the signing key's fingerprint: %q", got)
 	}
@@ -132,15 +132,15 @@ func TestAuditLog_EntryAndItsProof(t *testing.T) {
 	if res := verify(); res.Doc.Find("[data-testid=proof-failed]").Length() != 1 || !strings.Contains(res.Body, "seq 4") {
 		t.Fatalf("with entry 4 altered, proving 3 must fail at 4: %s", res.Body)
 	}
-	if res := webtest.Get(t, h, "/audit/entries/999"); res.StatusCode != http.StatusNotFound {
+	if res := c.Get("/audit/entries/999"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("missing entry = %d, want 404", res.StatusCode)
 	}
-	if res := webtest.Get(t, h, "/audit/entries/abc"); res.StatusCode != http.StatusNotFound {
+	if res := c.Get("/audit/entries/abc"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("bad entry id = %d, want 404", res.StatusCode)
 	}
 	cross := httptest.NewRequest(http.MethodPost, "/audit/entries/3/verify", nil)
 	cross.Header.Set("Sec-Fetch-Site", "cross-site")
-	if res := webtest.Do(t, h, cross); res.StatusCode != http.StatusForbidden {
+	if res := c.Do(cross); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site POST = %d, want 403", res.StatusCode)
 	}
 }
@@ -152,7 +152,12 @@ func TestAuditLog_LiveTail(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := newTestEnv(t)
+	c, _ := env.officer(t)
 	env.seed(t, 2)
+	head, _, err := postgres.AuditStore{DB: env.db}.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	go env.tail.Run(ctx)
 	srv := httptest.NewServer(env.srv.Handler())
 	defer srv.Close()
@@ -169,7 +174,8 @@ func TestAuditLog_LiveTail(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/audit/stream?action=auth.login.failed&after=2", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+fmt.Sprintf("/audit/stream?action=auth.login.failed&after=%d", head), nil)
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: c.Cookies[SessionCookie]})
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +184,7 @@ func TestAuditLog_LiveTail(t *testing.T) {
 	if res.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("stream content type %q", res.Header.Get("Content-Type"))
 	}
-	env.seed(t, 4) // seqs 3-6; 3 and 6 are failed logins
+	env.seed(t, 4) // the next four; the first and the last are failed logins
 
 	got := make(chan string, 1)
 	go func() {
@@ -196,8 +202,9 @@ func TestAuditLog_LiveTail(t *testing.T) {
 	}()
 	select {
 	case rows := <-got:
-		if !strings.Contains(rows, "/audit/entries/3") || !strings.Contains(rows, "/audit/entries/6") {
-			t.Fatalf("tail sent %s; want entries 3 and 6 (the failed logins)", rows)
+		first, last := fmt.Sprintf("/audit/entries/%d\"", head+1), fmt.Sprintf("/audit/entries/%d\"", head+4)
+		if !strings.Contains(rows, first) || !strings.Contains(rows, last) {
+			t.Fatalf("tail sent %s; want entries %d and %d (the failed logins)", rows, head+1, head+4)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no live entries within 10 s")
@@ -210,20 +217,20 @@ func TestAuditLog_FailedVerificationBanner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	env := newTestEnv(t)
-	h := env.srv.Handler()
-	if res := webtest.Get(t, h, "/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
+	c, _ := env.officer(t)
+	if res := c.Get("/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
 		t.Fatal("a banner with no failed verification")
 	}
 	results := postgres.AuditResults{DB: env.db}
 	results.SaveVerification(ctx, audit.Verification{OK: false, FirstBreak: "seq 7: content changed: x"})
 	for _, path := range []string{"/", "/audit", "/no/such/page"} {
-		res := webtest.Get(t, h, path)
+		res := c.Get(path)
 		if b := res.Text("[data-testid=banner]"); !strings.Contains(b, "seq 7: content changed") {
 			t.Errorf("GET %s: banner %q, want the failed verification", path, b)
 		}
 	}
 	results.SaveVerification(ctx, audit.Verification{OK: true})
-	if res := webtest.Get(t, h, "/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
+	if res := c.Get("/"); res.Doc.Find("[data-testid=banner]").Length() != 0 {
 		t.Fatal("the banner stayed after a passing verification")
 	}
 }
@@ -232,17 +239,18 @@ func TestAuditLog_Exports(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	env := newTestEnv(t)
-	h := env.srv.Handler()
+	c, officer := env.officer(t)
+	env.stepUp(t, c, officer) // exporting evidence is a sensitive action
 	env.seed(t, 9)
 
-	if res := webtest.Get(t, h, "/audit/export.jsonl"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.Body, "No signed checkpoint") {
+	if res := c.Get("/audit/export.jsonl"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.Body, "No signed checkpoint") {
 		t.Fatalf("bundle before any checkpoint = %d %s, want 503 with the reason", res.StatusCode, res.Body)
 	}
 	if _, err := env.seq.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
 
-	csv := webtest.Get(t, h, "/audit/export.csv?action=auth.login.failed")
+	csv := c.Get("/audit/export.csv?action=auth.login.failed")
 	if csv.StatusCode != 200 || !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(csv.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("CSV export = %d %v", csv.StatusCode, csv.Header)
@@ -251,7 +259,7 @@ func TestAuditLog_Exports(t *testing.T) {
 		t.Fatalf("CSV has %d data rows, want 3:\n%s", lines, csv.Body)
 	}
 
-	bundle := webtest.Get(t, h, "/audit/export.jsonl?action=auth.login.failed")
+	bundle := c.Get("/audit/export.jsonl?action=auth.login.failed")
 	rep, err := audit.VerifyBundle(ctx, strings.NewReader(bundle.Body))
 	if err != nil || !rep.OK() || rep.Entries != 3 || rep.Links == 0 {
 		t.Fatalf("exported bundle: %+v, %v", rep, err)
@@ -264,7 +272,7 @@ func TestAuditLog_Exports(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	timed := webtest.Get(t, h, "/audit/export.jsonl?"+url.Values{"action": {"auth.login.failed"},
+	timed := c.Get("/audit/export.jsonl?"+url.Values{"action": {"auth.login.failed"},
 		"from": {now.Add(-time.Hour).Format("2006-01-02T15:04")}, "to": {now.Add(time.Hour).Format("2006-01-02T15:04")}}.Encode())
 	if rep, err := audit.VerifyBundle(ctx, strings.NewReader(timed.Body)); err != nil || !rep.OK() || rep.Entries != 3 {
 		t.Fatalf("time-filtered bundle = %d: %+v, %v\n%.300s", timed.StatusCode, rep, err, timed.Body)
@@ -275,7 +283,7 @@ func TestAuditLog_Exports(t *testing.T) {
 	if exports != 3 {
 		t.Fatalf("%d exports recorded, want 3", exports)
 	}
-	if res := webtest.Get(t, h, "/audit/export.csv?outcome=maybe"); res.StatusCode != http.StatusBadRequest {
+	if res := c.Get("/audit/export.csv?outcome=maybe"); res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("export with a bad filter = %d, want 400", res.StatusCode)
 	}
 }
@@ -293,12 +301,12 @@ func TestAuditLog_TimeFilteredPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := env.srv.Handler()
+	c, _ := env.officer(t)
 	// 10:05 to 12:00 holds entries 6 to 120.
 	next := "/audit?from=2026-11-20T10:05&to=2026-11-20T12:00"
 	var seen []string
 	for next != "" {
-		res := webtest.Get(t, h, next)
+		res := c.Get(next)
 		res.Doc.Find("[data-testid=audit-row] td a").Each(func(_ int, a *goquery.Selection) { seen = append(seen, a.Text()) })
 		next, _ = res.Doc.Find("[data-testid=audit-older]").Attr("href")
 	}

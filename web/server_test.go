@@ -1,25 +1,16 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain"
-	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/health"
-	"github.com/paycompliance/console/domain/keys"
-	"github.com/paycompliance/console/handlers"
-	"github.com/paycompliance/console/keyfile"
 	"github.com/paycompliance/console/migrations"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
@@ -27,57 +18,11 @@ import (
 	"github.com/paycompliance/console/web/webtest"
 )
 
-// testEnv is a Server on a real database and key file, with the audit
-// trail wired and the log captured so tests can check what was (and was
-// not) logged.
-type testEnv struct {
-	srv   *Server
-	logs  *bytes.Buffer
-	db    *pgxpool.Pool
-	ring  *keys.Keyring
-	audit *audit.Log
-	seq   *postgres.AuditSequencer
-	tail  *postgres.Listener
-}
-
-func newTestEnv(t testing.TB) *testEnv {
-	t.Helper()
-	db, _ := pgtest.NewDB(t)
-	p, err := keyfile.Open(filepath.Join(t.TempDir(), "keys.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring := keys.New(p, keys.Options{})
-	status := health.NewService("test",
-		postgres.Probe{DB: db, Migrations: migrations.FS},
-		keys.Probe{Keyring: ring, Source: "local key file"})
-	system := &handlers.SystemStatus{Health: status}
-	var logs bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	store := postgres.AuditStore{DB: db}
-	env := &testEnv{logs: &logs, db: db, ring: ring,
-		audit: audit.NewLog(postgres.AuditOutbox{DB: db}),
-		seq:   &postgres.AuditSequencer{DB: db, Signer: ring, Log: log},
-		tail:  &postgres.Listener{DB: db, Channel: postgres.AuditChannel, Log: log},
-	}
-	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
-		log, Deps{Health: status, Home: &handlers.Home{Widgets: []handlers.Widget{system}}, System: system,
-			Audit: &handlers.AuditLog{Browser: &audit.Browser{Reader: store, Log: env.audit, Keys: ring},
-				Exporter: &audit.Exporter{Reader: store, Log: env.audit, Keys: ring, Now: time.Now}, Appended: env.tail},
-			Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
-	return env
-}
-
-// newTestServer is the common case: the server and its captured log.
-func newTestServer(t testing.TB) (*Server, *bytes.Buffer) {
-	env := newTestEnv(t)
-	return env.srv, env.logs
-}
-
 func TestServer_SecurityHeadersOnEveryResponse(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t)
-	h := s.Handler()
+	env := newTestEnv(t)
+	s := env.srv
+	c, _ := env.officer(t)
 	s.mux.Handle("GET /test/boom", s.handle(func(http.ResponseWriter, *http.Request) error {
 		return domain.Errorf(domain.ECONFLICT, "no")
 	}))
@@ -95,6 +40,9 @@ func TestServer_SecurityHeadersOnEveryResponse(t *testing.T) {
 		{"Healthz", "/healthz", nil},
 		{"Readyz", "/readyz", nil},
 		{"Stylesheet", static.URL("css/app.css"), nil},
+		{"SignIn", "/login", nil},
+		{"Account", "/account", nil},
+		{"AuditLog", "/audit", nil},
 	}
 	want := map[string]string{
 		"Content-Security-Policy":   "default-src 'none'; script-src 'self'; style-src 'self';",
@@ -105,7 +53,7 @@ func TestServer_SecurityHeadersOnEveryResponse(t *testing.T) {
 	}
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
-			res := webtest.Get(t, h, p.target, p.headers...)
+			res := c.Get(p.target, p.headers...)
 			for header, prefix := range want {
 				if got := res.Header.Get(header); !strings.HasPrefix(got, prefix) {
 					t.Errorf("%s = %q, want prefix %q", header, got, prefix)
@@ -126,10 +74,10 @@ func TestServer_SecurityHeadersOnEveryResponse(t *testing.T) {
 
 func TestServer_PagesAndFragments(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t)
-	h := s.Handler()
+	env := newTestEnv(t)
+	c, _ := env.officer(t)
 
-	page := webtest.Get(t, h, "/")
+	page := c.Get("/")
 	if page.StatusCode != http.StatusOK || page.Doc.Find("html").Length() != 1 {
 		t.Fatalf("GET / = %d, full page %v", page.StatusCode, page.Doc.Find("html").Length() == 1)
 	}
@@ -148,11 +96,11 @@ func TestServer_PagesAndFragments(t *testing.T) {
 		}
 	}
 
-	fragment := webtest.Get(t, h, "/", "HX-Request", "true")
+	fragment := c.Get("/", "HX-Request", "true")
 	if fragment.Doc.Find("header.topbar").Length() != 0 || fragment.Doc.Find("[data-testid=widgets]").Length() != 1 {
 		t.Error("htmx request got the layout, or no widgets: want the fragment alone")
 	}
-	boosted := webtest.Get(t, h, "/", "HX-Request", "true", "HX-Boosted", "true")
+	boosted := c.Get("/", "HX-Request", "true", "HX-Boosted", "true")
 	if boosted.Doc.Find("header.topbar").Length() != 1 {
 		t.Error("boosted navigation must get the whole page")
 	}
@@ -270,7 +218,9 @@ func TestServer_ReadinessFailsWhenDatabaseIsDown(t *testing.T) {
 	}
 	db, _ := pgtest.NewDB(t)
 	db.Close() // the database goes away
-	down := New(s.cfg, s.log, Deps{Health: health.NewService("test", postgres.Probe{DB: db, Migrations: migrations.FS}), Home: s.deps.Home, System: s.deps.System})
+	deps := s.deps
+	deps.Health = health.NewService("test", postgres.Probe{DB: db, Migrations: migrations.FS})
+	down := New(s.cfg, s.log, deps)
 	if res := webtest.Get(t, down.Handler(), "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with the database down = %d, want 503", res.StatusCode)
 	}
@@ -303,8 +253,10 @@ func TestServer_StaticAssetsAreCachedByContentHash(t *testing.T) {
 
 func TestServer_MetricsOnlyOnAdminHandler(t *testing.T) {
 	t.Parallel()
-	s, _ := newTestServer(t)
-	webtest.Get(t, s.Handler(), "/")
+	env := newTestEnv(t)
+	s := env.srv
+	c, _ := env.officer(t)
+	c.Get("/")
 	if res := webtest.Get(t, s.Handler(), "/metrics"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("/metrics on the public handler = %d, want 404", res.StatusCode)
 	}

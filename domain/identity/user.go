@@ -108,4 +108,3 @@ type UserQuery struct {
 
 // UsersPageSize is how many users a page lists.
 const UsersPageSize = 50
-

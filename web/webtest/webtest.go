@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -44,9 +45,7 @@ func Do(t testing.TB, h http.Handler, req *http.Request) Response {
 func Get(t testing.TB, h http.Handler, target string, headerPairs ...string) Response {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(headerPairs); i += 2 {
-		req.Header.Set(headerPairs[i], headerPairs[i+1])
-	}
+	setPairs(req, headerPairs)
 	return Do(t, h, req)
 }
 
@@ -57,4 +56,65 @@ func (r Response) Text(selector string) string {
 		return ""
 	}
 	return strings.TrimSpace(r.Doc.Find(selector).Text())
+}
+
+// Client sends requests to a handler in process as one browser would:
+// keeping cookies by name (dropping those the server expires) and adding
+// fixed headers to each request.
+type Client struct {
+	T       testing.TB
+	Handler http.Handler
+	Cookies map[string]string
+	Header  http.Header
+}
+
+// NewClient returns a client with no cookies.
+func NewClient(t testing.TB, h http.Handler) *Client {
+	return &Client{T: t, Handler: h, Cookies: map[string]string{}, Header: http.Header{}}
+}
+
+// Do sends req with the client's cookies and headers (a header req sets
+// itself wins), and keeps the cookies the answer sets.
+func (c *Client) Do(req *http.Request) Response {
+	c.T.Helper()
+	for name, value := range c.Cookies {
+		req.AddCookie(&http.Cookie{Name: name, Value: value})
+	}
+	for k, vs := range c.Header {
+		if req.Header.Get(k) == "" {
+			req.Header[k] = vs
+		}
+	}
+	res := Do(c.T, c.Handler, req)
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(c.Cookies, ck.Name)
+		} else {
+			c.Cookies[ck.Name] = ck.Value
+		}
+	}
+	return res
+}
+
+// Get sends a GET with the given header pairs.
+func (c *Client) Get(target string, headerPairs ...string) Response {
+	c.T.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	setPairs(req, headerPairs)
+	return c.Do(req)
+}
+
+// Post sends a form with the given header pairs.
+func (c *Client) Post(target string, form url.Values, headerPairs ...string) Response {
+	c.T.Helper()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	setPairs(req, headerPairs)
+	return c.Do(req)
+}
+
+func setPairs(req *http.Request, pairs []string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		req.Header.Set(pairs[i], pairs[i+1])
+	}
 }

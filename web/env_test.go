@@ -1,0 +1,203 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/health"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/keyfile"
+	"github.com/paycompliance/console/migrations"
+	"github.com/paycompliance/console/postgres"
+	"github.com/paycompliance/console/postgres/pgtest"
+	"github.com/paycompliance/console/web/webtest"
+)
+
+// testEnv is a Server wired as `console serve` wires it, on a real
+// database and key file, with a clock tests move (session timeouts, TOTP
+// steps) and the log captured so tests can check what was (and was not)
+// logged.
+type testEnv struct {
+	srv      *Server
+	logs     *syncBuffer
+	db       *pgxpool.Pool
+	ring     *keys.Keyring
+	audit    *audit.Log
+	seq      *postgres.AuditSequencer
+	tail     *postgres.Listener
+	identity *identity.Service
+	clock    *clock
+}
+
+func newTestEnv(t testing.TB) *testEnv {
+	t.Helper()
+	db, _ := pgtest.NewDB(t)
+	p, err := keyfile.Open(filepath.Join(t.TempDir(), "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := keys.New(p, keys.Options{})
+	status := health.NewService("test",
+		postgres.Probe{DB: db, Migrations: migrations.FS},
+		keys.Probe{Keyring: ring, Source: "local key file"})
+	system := &handlers.SystemStatus{Health: status}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := postgres.AuditStore{DB: db}
+	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
+	clk := &clock{t: time.Now().UTC()}
+	ident := &identity.Service{Store: postgres.IdentityStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog,
+		Keys: ring, Policy: identity.DefaultPolicy(), Now: clk.Now}
+	env := &testEnv{logs: logs, db: db, ring: ring, audit: auditLog, identity: ident, clock: clk,
+		seq:  &postgres.AuditSequencer{DB: db, Signer: ring, Log: log},
+		tail: &postgres.Listener{DB: db, Channel: postgres.AuditChannel, Log: log},
+	}
+	browser := &audit.Browser{Reader: store, Log: auditLog, Keys: ring}
+	sessions := &SessionStore{Identity: ident}
+	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
+		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
+			Home: &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system}}}, System: system,
+			Audit: &handlers.AuditLog{Browser: browser,
+				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail},
+			SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
+			Account: &handlers.Account{Identity: ident, Cookies: sessions},
+			Users:   &handlers.Users{Identity: ident},
+			APIKeys: &handlers.APIKeys{Identity: ident},
+			API:     &handlers.API{Browser: browser, Checkpointer: env.seq},
+			Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
+	return env
+}
+
+// newTestServer is the common case: the server and its captured log.
+func newTestServer(t testing.TB) (*Server, *syncBuffer) {
+	env := newTestEnv(t)
+	return env.srv, env.logs
+}
+
+// clock is the time the identity service sees.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// testUser is an account with known credentials.
+type testUser struct {
+	ID       int64
+	Username string
+	identity.DemoCredentials
+}
+
+// newUser creates a ready account holding roles (past invitation and
+// enrollment, as demo accounts are).
+func (env *testEnv) newUser(t testing.TB, username string, roles ...identity.Role) testUser {
+	t.Helper()
+	c, err := identity.NewDemoCredentials(username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := env.identity.EnsureDemoAccount(ctx, identity.NewUser{Username: username, Email: username + "@example.test",
+		DisplayName: username}, roles, c, false); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := env.identity.Store.UserByUsername(ctx, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testUser{ID: u.ID, Username: username, DemoCredentials: c}
+}
+
+// code is the user's TOTP code a step later than any used so far: the
+// clock moves on by one step first, so every code is fresh.
+func (env *testEnv) code(u testUser) string {
+	env.clock.Advance(30 * time.Second)
+	return identity.TOTPCode(u.TOTPSecret, env.clock.Now())
+}
+
+// signIn signs u in through the real forms and returns their browser,
+// sending the session's CSRF token with every request as htmx does.
+func (env *testEnv) signIn(t testing.TB, u testUser) *webtest.Client {
+	t.Helper()
+	c := webtest.NewClient(t, env.srv.Handler())
+	if res := c.Post("/login", url.Values{"username": {u.Username}, "password": {u.Password}}); res.StatusCode != 303 {
+		t.Fatalf("sign-in of %s: password step = %d %s", u.Username, res.StatusCode, res.Body)
+	}
+	env.csrf(c)
+	if res := c.Post("/login/mfa", url.Values{"code": {env.code(u)}}); res.StatusCode != 303 {
+		t.Fatalf("sign-in of %s: TOTP step = %d %s", u.Username, res.StatusCode, res.Body)
+	}
+	env.csrf(c)
+	return c
+}
+
+// csrf reads the session's CSRF token from a page, as htmx would from
+// hx-headers, and sends it from now on.
+func (env *testEnv) csrf(c *webtest.Client) {
+	c.T.Helper()
+	res := c.Get("/login/mfa")
+	if res.StatusCode == 303 {
+		res = c.Get("/account")
+	}
+	var h map[string]string
+	raw, ok := res.Doc.Find("body").Attr("hx-headers")
+	if !ok || json.Unmarshal([]byte(raw), &h) != nil || h["X-CSRF-Token"] == "" {
+		c.T.Fatalf("no CSRF token on the page (%d): %.500s", res.StatusCode, res.Body)
+	}
+	c.Header.Set("X-CSRF-Token", h["X-CSRF-Token"])
+}
+
+// stepUp passes a step-up in c's session.
+func (env *testEnv) stepUp(t testing.TB, c *webtest.Client, u testUser) {
+	t.Helper()
+	if res := c.Post("/stepup", url.Values{"code": {env.code(u)}, "next": {"/"}}); res.StatusCode != 303 {
+		t.Fatalf("step-up = %d %s", res.StatusCode, res.Body)
+	}
+}
+
+// officer is a signed-in compliance officer, who reads and exports the audit log.
+func (env *testEnv) officer(t testing.TB) (*webtest.Client, testUser) {
+	u := env.newUser(t, "officer", identity.ComplianceOfficer)
+	return env.signIn(t, u), u
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
