@@ -102,7 +102,7 @@ func (s *Server) guard(a access, next http.Handler) http.Handler {
 		}
 		switch {
 		case p.Stage != identity.StageFull && a.kind != signingIn:
-			return s.redirect(w, r, "/login/mfa")
+			return s.redirect(w, r, withReturn("/login/mfa", r))
 		case p.MustChangePassword && a.kind != signingIn && a.kind != changingPassword:
 			return s.redirect(w, r, "/account/password")
 		case a.kind == permitted && !p.Can(a.perm):
@@ -146,21 +146,21 @@ func (s *Server) validCSRF(r *http.Request, p *identity.Principal) bool {
 // toSignIn sends someone without a session to the sign-in page, coming
 // back to where they were going when that was a page.
 func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) error {
-	q := url.Values{}
-	if ended {
-		q.Set("ended", "1")
-	}
-	if r.Method == http.MethodGet && !htmx.IsFragmentRequest(r) {
-		q.Set("next", r.URL.RequestURI())
-	}
-	target := "/login"
-	if len(q) > 0 {
-		target += "?" + q.Encode()
-	}
 	if wantsJSON(r) {
 		return identity.ErrNoSession
 	}
-	return s.redirect(w, r, target)
+	if ended {
+		return s.redirect(w, r, "/login?ended=1")
+	}
+	return s.redirect(w, r, withReturn("/login", r))
+}
+
+// withReturn adds where a page load was going, to come back after signing in.
+func withReturn(target string, r *http.Request) string {
+	if r.Method != http.MethodGet || htmx.IsFragmentRequest(r) {
+		return target
+	}
+	return target + "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
 }
 
 // redirect sends the browser elsewhere: a whole-page redirect for htmx

@@ -70,7 +70,7 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 		t.Fatal("an older page must not live-tail")
 	}
 
-	failures := c.Get("/audit?"+url.Values{"action": {"auth.login.failed"}, "actor": {"u0"}}.Encode())
+	failures := c.Get("/audit?" + url.Values{"action": {"auth.login.failed"}, "actor": {"u0"}}.Encode())
 	rows := failures.Doc.Find("[data-testid=audit-row]")
 	if rows.Length() != 40 {
 		t.Fatalf("failed logins by u0: %d rows, want 40", rows.Length())
@@ -87,7 +87,7 @@ func TestAuditLog_ListFiltersAndPages(t *testing.T) {
 		t.Fatal("no empty state for a filter that matches nothing")
 	}
 	for _, bad := range []string{"from=yesterday", "action=auth.teleported", "outcome=maybe", "before=-3", "from=2026-11-24T10:00&to=2026-11-24T09:00"} {
-		if res := c.Get("/audit?"+bad); res.StatusCode != http.StatusBadRequest {
+		if res := c.Get("/audit?" + bad); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET /audit?%s = %d, want 400", bad, res.StatusCode)
 		}
 	}
@@ -272,7 +272,7 @@ func TestAuditLog_Exports(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	timed := c.Get("/audit/export.jsonl?"+url.Values{"action": {"auth.login.failed"},
+	timed := c.Get("/audit/export.jsonl?" + url.Values{"action": {"auth.login.failed"},
 		"from": {now.Add(-time.Hour).Format("2006-01-02T15:04")}, "to": {now.Add(time.Hour).Format("2006-01-02T15:04")}}.Encode())
 	if rep, err := audit.VerifyBundle(ctx, strings.NewReader(timed.Body)); err != nil || !rep.OK() || rep.Entries != 3 {
 		t.Fatalf("time-filtered bundle = %d: %+v, %v\n%.300s", timed.StatusCode, rep, err, timed.Body)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/migrations"

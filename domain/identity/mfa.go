@@ -16,6 +16,9 @@ func (s *Service) BeginEnrollment(ctx context.Context, p *Principal) (Enrollment
 	if err := canEnroll(p); err != nil {
 		return Enrollment{}, err
 	}
+	if p.Stage == StageFull && !s.SteppedUp(p) {
+		return Enrollment{}, ErrStepUpRequired // replacing an authenticator is sensitive, whichever route asks
+	}
 	e, err := newEnrollment(p.Username)
 	if err != nil {
 		return Enrollment{}, err

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/static"
+	"github.com/paycompliance/console/web/webtest"
+)
+
+// Who is expected to get past the router's checks, by route. Principals:
+// anon (no session), half (password only), temp (signed in with a
+// temporary password not yet replaced), none (signed in, no roles), and
+// one signed-in user per role.
+var (
+	allPrincipals  = "anon half temp none administrator compliance_officer escrow_approver fraud_reviewer auditor operator"
+	inSignIn       = "half temp none administrator compliance_officer escrow_approver fraud_reviewer auditor operator"
+	withTemporary  = "temp none administrator compliance_officer escrow_approver fraud_reviewer auditor operator"
+	allSignedIn    = "none administrator compliance_officer escrow_approver fraud_reviewer auditor operator"
+	auditReaders   = "compliance_officer auditor"
+	userReaders    = "administrator compliance_officer auditor"
+	administrators = "administrator"
+	noSession      = ""
+)
+
+var expectedAccess = map[string]string{
+	"GET /static/":                               allPrincipals,
+	"GET /healthz":                               allPrincipals,
+	"GET /readyz":                                allPrincipals,
+	"GET /login":                                 allPrincipals,
+	"POST /login":                                allPrincipals,
+	"GET /login/mfa":                             inSignIn,
+	"POST /login/mfa":                            inSignIn,
+	"GET /login/enroll":                          inSignIn,
+	"POST /login/enroll":                         inSignIn,
+	"GET /login/enroll/qr.png":                   inSignIn,
+	"POST /login/enroll/confirm":                 inSignIn,
+	"POST /logout":                               inSignIn,
+	"POST /session/keepalive":                    allSignedIn,
+	"GET /stepup":                                allSignedIn,
+	"POST /stepup":                               allSignedIn,
+	"GET /account":                               allSignedIn,
+	"GET /account/password":                      withTemporary,
+	"POST /account/password":                     withTemporary,
+	"POST /account/mfa":                          allSignedIn,
+	"GET /account/mfa/qr.png":                    allSignedIn,
+	"POST /account/mfa/confirm":                  allSignedIn,
+	"POST /sessions/{handle}/end":                allSignedIn,
+	"GET /{$}":                                   allSignedIn,
+	"GET /widgets/system":                        allSignedIn,
+	"GET /audit":                                 auditReaders,
+	"GET /audit/entries/{seq}":                   auditReaders,
+	"POST /audit/entries/{seq}/verify":           auditReaders,
+	"GET /audit/stream":                          auditReaders,
+	"GET /audit/export.csv":                      auditReaders,
+	"GET /audit/export.jsonl":                    auditReaders,
+	"GET /admin/users":                           userReaders,
+	"GET /admin/users/new":                       administrators,
+	"POST /admin/users":                          administrators,
+	"GET /admin/users/{id}":                      userReaders,
+	"POST /admin/users/{id}/disable":             administrators,
+	"POST /admin/users/{id}/enable":              administrators,
+	"POST /admin/users/{id}/unlock":              administrators,
+	"POST /admin/users/{id}/password":            administrators,
+	"POST /admin/users/{id}/roles":               administrators,
+	"POST /admin/users/{id}/roles/{role}/revoke": administrators,
+	"POST /admin/users/{id}/mfa-reset":           administrators,
+	"GET /admin/requests":                        userReaders,
+	"POST /admin/requests/{id}/approve":          administrators,
+	"POST /admin/requests/{id}/reject":           administrators,
+	"GET /admin/api-keys":                        administrators,
+	"POST /admin/api-keys":                       administrators,
+	"POST /admin/api-keys/{id}/revoke":           administrators,
+	"GET /api/v1/openapi.json":                   allPrincipals,
+	"GET /api/v1/audit/entries":                  noSession, // API keys only: see TestAPI
+	"POST /api/v1/audit/checkpoints":             noSession,
+	"/":                                          allPrincipals,
+}
+
+// TestRoutes_RoleMatrix walks the real route table with every kind of
+// principal and checks that exactly the expected ones get past the
+// router: deny by default, the role table applied, and a half-signed-in
+// session reaching nothing but the code form and sign-out.
+func TestRoutes_RoleMatrix(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	h := env.srv.Handler()
+	subject := env.newUser(t, "subject", identity.Operator)
+	users := map[string]testUser{}
+	for _, r := range identity.Roles {
+		users[string(r)] = env.newUser(t, "as."+string(r), r)
+	}
+	users["none"] = env.newUser(t, "as.none")
+	users["half"] = env.newUser(t, "as.half", identity.Operator)
+	users["temp"] = env.newUser(t, "as.temp", identity.Operator)
+	env.db.Exec(context.Background(), `UPDATE users SET password_temporary = true WHERE id = $1`, users["temp"].ID)
+
+	routes := env.srv.routes()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		seen[rt.pattern] = true
+		want, ok := expectedAccess[rt.pattern]
+		if !ok {
+			t.Errorf("route %q has no expected access in this test: add it", rt.pattern)
+			continue
+		}
+		method, path := requestFor(rt.pattern, subject.ID)
+		var got []string
+		for _, principal := range strings.Fields(allPrincipals) {
+			req := httptest.NewRequest(method, path, nil)
+			if method == http.MethodPost {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			if principal != "anon" {
+				stage := identity.StageFull
+				if principal == "half" {
+					stage = identity.StagePassword
+				}
+				id, csrf := env.rawSession(t, users[principal].ID, stage)
+				req.AddCookie(&http.Cookie{Name: SessionCookie, Value: id})
+				req.Header.Set("X-CSRF-Token", csrf)
+			}
+			if outcome(method, webtest.Do(t, h, req)) == "reached" {
+				got = append(got, principal)
+			}
+		}
+		if g, w := strings.Join(got, " "), want; g != w {
+			t.Errorf("%s: reached by [%s], want [%s]", rt.pattern, g, w)
+		}
+	}
+	for pattern := range expectedAccess {
+		if !seen[pattern] {
+			t.Errorf("expected access for %q, which is not a route", pattern)
+		}
+	}
+}
+
+// requestFor makes a concrete request for a route pattern.
+func requestFor(pattern string, userID int64) (method, path string) {
+	method, path, found := strings.Cut(pattern, " ")
+	if !found {
+		return http.MethodGet, "/no/such/page"
+	}
+	if path == "/static/" {
+		return method, static.URL("css/app.css")
+	}
+	r := strings.NewReplacer("{$}", "", "{id}", strconv.FormatInt(userID, 10), "{seq}", "1", "{handle}", "nosuchhandle", "{role}", "auditor")
+	if strings.HasPrefix(path, "/admin/requests/") || strings.HasPrefix(path, "/admin/api-keys/") {
+		r = strings.NewReplacer("{id}", "999999")
+	}
+	return method, r.Replace(path)
+}
+
+// outcome says whether a request got past the router's checks: turned
+// back to sign in, to the code form, to a forced password change, refused
+// by role, or (anything else) reached its handler.
+func outcome(method string, res webtest.Response) string {
+	loc := res.Header.Get("Location")
+	switch {
+	case res.StatusCode == http.StatusSeeOther && (loc == "/login" || strings.HasPrefix(loc, "/login?next=") || strings.Contains(loc, "ended=1")):
+		return "sign in"
+	case res.StatusCode == http.StatusSeeOther && (strings.HasPrefix(loc, "/login/mfa?next=") || loc == "/login/mfa" && method == http.MethodPost):
+		return "code"
+	case res.StatusCode == http.StatusSeeOther && loc == "/account/password":
+		return "change password"
+	case res.StatusCode == http.StatusForbidden && strings.Contains(res.Body, "Your roles do not allow"):
+		return "forbidden"
+	case res.StatusCode == http.StatusUnauthorized && strings.Contains(res.Header.Get("Content-Type"), "json"):
+		return "no API key"
+	}
+	return "reached"
+}
+
+// rawSession stores a session for userID at stage directly, as the sign-in
+// would (the matrix needs hundreds; the sign-in itself has its own tests).
+func (env *testEnv) rawSession(t *testing.T, userID int64, stage identity.Stage) (id, csrf string) {
+	t.Helper()
+	b := make([]byte, 32)
+	rand.Read(b)
+	id = base64.RawURLEncoding.EncodeToString(b)
+	csrf = base64.RawURLEncoding.EncodeToString(b[:16])
+	now := env.clock.Now()
+	_, err := env.db.Exec(context.Background(), `INSERT INTO sessions (id_hash, handle, user_id, stage, csrf_token, created_at, last_seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, identity.SessionID(id).Hash(), id[:24], userID, string(stage), csrf, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, csrf
+}
