@@ -24,6 +24,8 @@ func TestAuditLog(t *testing.T) {
 	// covered by a signature within the test.
 	c := StartConsole(t, "AUDIT_CHECKPOINT_EVERY", "1s")
 	b := NewBrowser(t)
+	c.SignIn(t, b, "amelia.ortiz")
+	c.StepUp(t, b, "amelia.ortiz") // exporting evidence is a sensitive action
 
 	b.Do(t, chromedp.Navigate(c.URL+"/audit"), chromedp.WaitVisible(`[data-testid=audit-table]`))
 	saveScreenshot(t, b, "audit-log.png")

@@ -19,8 +19,12 @@ import (
 
 // Console is a running console.
 type Console struct {
-	URL  string // e.g. http://127.0.0.1:41234
-	logs *syncBuffer
+	URL     string // e.g. http://127.0.0.1:41234
+	DataDir string
+	logs    *syncBuffer
+
+	mu       sync.Mutex
+	lastStep map[string]int64 // TOTP secret → last time step used
 }
 
 var readyLine = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
@@ -32,16 +36,17 @@ var readyLine = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
 func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	t.Helper()
 	_, dbURL := pgtest.NewDB(t)
+	dataDir := t.TempDir()
 	env := map[string]string{
 		"DATABASE_URL": dbURL, "ADDR": "127.0.0.1:0", "ADMIN_ADDR": "127.0.0.1:0",
-		"DATA_DIR": t.TempDir(), "LOG_FORMAT": "json", "SHUTDOWN_TIMEOUT": "5s",
+		"DATA_DIR": dataDir, "LOG_FORMAT": "json", "SHUTDOWN_TIMEOUT": "5s",
 	}
 	for i := 0; i+1 < len(extraEnv); i += 2 {
 		env[extraEnv[i]] = extraEnv[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stdoutW := io.Pipe()
-	c := &Console{logs: &syncBuffer{}}
+	c := &Console{DataDir: dataDir, logs: &syncBuffer{}, lastStep: map[string]int64{}}
 	getenv := func(k string) string { return env[k] }
 	exit := make(chan int, 1)
 	go func() {

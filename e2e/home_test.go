@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// TestHome opens the overview, with the demo data `make run` loads, in
+// TestHome signs in and opens the overview, with the demo data `make run` loads, in
 // chromium and fails on any console error, exception or CSP violation. With
 // E2E_SCREENSHOTS=dir it also saves the README's screenshot there
 // (`make screenshot`).
@@ -16,6 +16,7 @@ func TestHome(t *testing.T) {
 	t.Parallel()
 	c := StartConsole(t)
 	b := NewBrowser(t)
+	c.SignIn(t, b, "amelia.ortiz") // a compliance officer, who sees the audit widget
 
 	b.Do(t,
 		chromedp.Navigate(c.URL+"/"),
