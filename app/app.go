@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+
+	"github.com/paycompliance/console/domain/identity"
 )
 
 // Version is set at build time (-ldflags "-X .../app.Version=v1.2.3").
@@ -29,6 +31,9 @@ commands:
   audit checkpoint sign a checkpoint of the audit chain's head now
   audit verify --bundle FILE
                    verify an exported evidence bundle offline (no database)
+  users add-admin USERNAME EMAIL "FULL NAME"
+                   create an administrator with a temporary password, for a
+                   new installation (only while there are fewer than two)
   keys rotate      add a new version of every local key (KEYRING=local)
   version          print the version
 
@@ -70,6 +75,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return 2
 		}
 		err = verifyAudit(ctx, cfg, log, stdout, from)
+	case args[0] == "users" && len(args) == 5 && args[1] == "add-admin":
+		err = addAdmin(ctx, cfg, log, stdout, identity.NewUser{Username: args[2], Email: args[3], DisplayName: args[4]})
 	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":
 		err = rotateKeys(cfg, stdout)
 	default:
