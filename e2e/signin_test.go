@@ -32,7 +32,6 @@ func TestSignIn(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=temporary-password]`),
 	)
 	temp := Eval[string](t, b, `document.querySelector('[data-testid=temporary-password]').textContent.trim()`)
-	saveScreenshot(t, b, "invite.png")
 
 	// Granting a role is sensitive: the code is asked for over the page, and
 	// the form is sent as the user filled it once the code is accepted.
@@ -55,6 +54,7 @@ func TestSignIn(t *testing.T) {
 	if got := Eval[string](t, b, `document.querySelector('[data-testid=user-roles]').textContent`); !strings.Contains(got, "Auditor") {
 		t.Fatalf("after the step-up the role is not granted: %q", got)
 	}
+	saveScreenshot(t, b, "user.png")
 	b.Do(t, chromedp.Click(`[data-testid=sign-out]`), chromedp.WaitVisible(`[data-testid=login-notice]`))
 
 	// First sign-in: temporary password, then the authenticator.
