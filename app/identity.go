@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -14,16 +15,16 @@ import (
 	"github.com/paycompliance/console/postgres"
 )
 
+// principalCacheTTL bounds how long an instance may serve a session from
+// memory should a change notification be lost (see CachedIdentityStore).
+const principalCacheTTL = 2 * time.Second
+
 // newIdentity wires the identity service: users, sessions and API keys in
 // PostgreSQL, secrets through the keyring, every change in the audit trail.
-func newIdentity(db *pgxpool.Pool, ring *keys.Keyring, log *audit.Log, cfg Config) *identity.Service {
-	return &identity.Service{
-		Store:  postgres.IdentityStore{DB: db},
-		Tx:     postgres.Transactor{DB: db},
-		Audit:  log,
-		Keys:   ring,
-		Policy: cfg.policy(),
-	}
+// The store caches principals: a server runs its Watch.
+func newIdentity(db *pgxpool.Pool, ring *keys.Keyring, log *audit.Log, cfg Config) (*identity.Service, *postgres.CachedIdentityStore) {
+	store := &postgres.CachedIdentityStore{IdentityStore: postgres.IdentityStore{DB: db}, TTL: principalCacheTTL}
+	return &identity.Service{Store: store, Tx: postgres.Transactor{DB: db}, Audit: log, Keys: ring, Policy: cfg.policy()}, store
 }
 
 // addAdmin is `console users add-admin`: the first administrators of a new
@@ -36,7 +37,8 @@ func addAdmin(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	u, temp, err := newIdentity(db.pool, trail.ring, trail.log, cfg).Bootstrap(ctx, n)
+	ident, _ := newIdentity(db.pool, trail.ring, trail.log, cfg)
+	u, temp, err := ident.Bootstrap(ctx, n)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,8 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	env := seedEnv{db: db.pool, trail: trail, identity: newIdentity(db.pool, trail.ring, trail.log, cfg), dataDir: cfg.DataDir}
+	ident, _ := newIdentity(db.pool, trail.ring, trail.log, cfg)
+	env := seedEnv{db: db.pool, trail: trail, identity: ident, dataDir: cfg.DataDir}
 	if err := seed(ctx, env, log); err != nil {
 		return err
 	}

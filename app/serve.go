@@ -40,7 +40,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	trail := newAuditTrail(db.pool, keyring, sink, cfg, log)
-	ident := newIdentity(db.pool, keyring, trail.log, cfg)
+	ident, principals := newIdentity(db.pool, keyring, trail.log, cfg)
 	if demo {
 		if err := seed(ctx, seedEnv{db: db.pool, trail: trail, identity: ident, dataDir: cfg.DataDir}, log); err != nil {
 			return err
@@ -71,9 +71,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	defer func() { stopSequencer(); <-sequencerDone }()
 
 	appended := &postgres.Listener{DB: db.pool, Channel: postgres.AuditChannel, Log: log}
+	identityChanges := &postgres.Listener{DB: db.pool, Channel: postgres.IdentityChannel, Log: log}
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go appended.Run(listenCtx)
+	go identityChanges.Run(listenCtx)
+	go principals.Watch(listenCtx, identityChanges)
 
 	status := health.NewService(buildVersion(),
 		postgres.Probe{DB: db.pool, Migrations: migrations.FS},

@@ -58,8 +58,14 @@ func newTestEnv(t testing.TB) *testEnv {
 	store := postgres.AuditStore{DB: db}
 	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
 	clk := &clock{t: time.Now().UTC()}
-	ident := &identity.Service{Store: postgres.IdentityStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog,
+	principals := &postgres.CachedIdentityStore{IdentityStore: postgres.IdentityStore{DB: db}, TTL: 2 * time.Second}
+	ident := &identity.Service{Store: principals, Tx: postgres.Transactor{DB: db}, Audit: auditLog,
 		Keys: ring, Policy: identity.DefaultPolicy(), Now: clk.Now}
+	changes := &postgres.Listener{DB: db, Channel: postgres.IdentityChannel, Log: log}
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	go changes.Run(ctx)
+	go principals.Watch(ctx, changes)
 	env := &testEnv{logs: logs, db: db, ring: ring, audit: auditLog, identity: ident, clock: clk,
 		seq:  &postgres.AuditSequencer{DB: db, Signer: ring, Log: log},
 		tail: &postgres.Listener{DB: db, Channel: postgres.AuditChannel, Log: log},
