@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"regexp"
@@ -15,13 +14,14 @@ import (
 
 	"github.com/paycompliance/console/app"
 	"github.com/paycompliance/console/postgres/pgtest"
+	"github.com/paycompliance/console/web/webtest"
 )
 
 // Console is a running console.
 type Console struct {
 	URL     string // e.g. http://127.0.0.1:41234
 	DataDir string
-	logs    *syncBuffer
+	logs    *webtest.LogBuffer
 
 	mu       sync.Mutex
 	lastStep map[string]int64 // TOTP secret → last time step used
@@ -46,7 +46,7 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stdoutW := io.Pipe()
-	c := &Console{DataDir: dataDir, logs: &syncBuffer{}, lastStep: map[string]int64{}}
+	c := &Console{DataDir: dataDir, logs: &webtest.LogBuffer{}, lastStep: map[string]int64{}}
 	getenv := func(k string) string { return env[k] }
 	exit := make(chan int, 1)
 	go func() {
@@ -91,20 +91,3 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 
 // Logs returns what the console logged so far.
 func (c *Console) Logs() string { return c.logs.String() }
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

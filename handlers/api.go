@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -37,7 +36,7 @@ type apiEntry struct {
 // log is; next_before continues the list.
 func (h *API) AuditEntries(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f, err := apiFilter(q)
+	f, err := filterOf(q, time.RFC3339, "RFC 3339, such as 2026-01-31T09:00:00Z")
 	if err != nil {
 		return err
 	}
@@ -66,27 +65,6 @@ func (h *API) AuditEntries(w http.ResponseWriter, r *http.Request) error {
 		out.NextBefore = &entries[len(entries)-1].Seq
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// apiFilter reads the filter parameters; times are RFC 3339.
-func apiFilter(q url.Values) (audit.Filter, error) {
-	f := audit.Filter{
-		ActorID: q.Get("actor"), Action: audit.Action(q.Get("action")), Outcome: audit.Outcome(q.Get("outcome")),
-		TargetType: q.Get("target_type"), TargetID: q.Get("target_id"), Text: q.Get("q"),
-	}
-	for _, t := range []struct {
-		field string
-		into  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(t.field); v != "" {
-			parsed, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return f, domain.Errorf(domain.EINVALID, "%s=%q is not an RFC 3339 time such as 2026-01-31T09:00:00Z.", t.field, v)
-			}
-			*t.into = parsed
-		}
-	}
-	return f, f.Validate()
 }
 
 // CreateCheckpoint signs a checkpoint of the chain's head now, for a

@@ -127,6 +127,12 @@ func (h *AuditLog) Stream(w http.ResponseWriter, r *http.Request) error {
 // parseFilter reads the filter form. Times are the form's datetime-local
 // values, taken as UTC.
 func parseFilter(q url.Values) (audit.Filter, error) {
+	return filterOf(q, "2006-01-02T15:04", "YYYY-MM-DDTHH:MM")
+}
+
+// filterOf reads filter parameters with times in layout (described to the
+// user as example).
+func filterOf(q url.Values, layout, example string) (audit.Filter, error) {
 	f := audit.Filter{
 		ActorID: q.Get("actor"), Action: audit.Action(q.Get("action")), Outcome: audit.Outcome(q.Get("outcome")),
 		TargetType: q.Get("target_type"), TargetID: q.Get("target_id"), Text: q.Get("q"),
@@ -136,9 +142,9 @@ func parseFilter(q url.Values) (audit.Filter, error) {
 		into  *time.Time
 	}{{"from", &f.From}, {"to", &f.To}} {
 		if v := q.Get(t.field); v != "" {
-			parsed, err := time.Parse("2006-01-02T15:04", v)
+			parsed, err := time.Parse(layout, v)
 			if err != nil {
-				return f, domain.Errorf(domain.EINVALID, "%q is not a date and time (YYYY-MM-DDTHH:MM).", v)
+				return f, domain.Errorf(domain.EINVALID, "%s=%q is not a date and time (%s).", t.field, v, example)
 			}
 			*t.into = parsed
 		}

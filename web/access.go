@@ -102,9 +102,9 @@ func (s *Server) guard(a access, next http.Handler) http.Handler {
 		}
 		switch {
 		case p.Stage != identity.StageFull && a.kind != signingIn:
-			return s.redirect(w, r, withReturn("/login/mfa", r))
+			return handlers.SeeOther(w, r, withReturn("/login/mfa", r))
 		case p.MustChangePassword && a.kind != signingIn && a.kind != changingPassword:
-			return s.redirect(w, r, "/account/password")
+			return handlers.SeeOther(w, r, "/account/password")
 		case a.kind == permitted && !p.Can(a.perm):
 			return domain.Errorf(domain.EFORBIDDEN, "Your roles do not allow this page or action.")
 		}
@@ -150,9 +150,9 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) er
 		return identity.ErrNoSession
 	}
 	if ended {
-		return s.redirect(w, r, "/login?ended=1")
+		return handlers.SeeOther(w, r, "/login?ended=1")
 	}
-	return s.redirect(w, r, withReturn("/login", r))
+	return handlers.SeeOther(w, r, withReturn("/login", r))
 }
 
 // withReturn adds where a page load was going, to come back after signing in.
@@ -161,19 +161,6 @@ func withReturn(target string, r *http.Request) string {
 		return target
 	}
 	return target + "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
-}
-
-// redirect sends the browser elsewhere: a whole-page redirect for htmx
-// (which would otherwise swap the target page into a fragment), 303 for
-// anything else.
-func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string) error {
-	if r.Header.Get(htmx.HeaderRequest) == "true" {
-		w.Header().Set(htmx.HeaderRedirect, target)
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
 }
 
 // askStepUp answers a sensitive request that lacks a fresh step-up: htmx
@@ -191,5 +178,5 @@ func (s *Server) askStepUp(w http.ResponseWriter, r *http.Request) error {
 	if !safeMethod(r.Method) {
 		next = handlers.LocalPath(r.Referer())
 	}
-	return s.redirect(w, r, "/stepup?"+url.Values{"next": {next}}.Encode())
+	return handlers.SeeOther(w, r, "/stepup?"+url.Values{"next": {next}}.Encode())
 }

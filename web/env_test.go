@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -31,7 +30,7 @@ import (
 // logged.
 type testEnv struct {
 	srv      *Server
-	logs     *syncBuffer
+	logs     *webtest.LogBuffer
 	db       *pgxpool.Pool
 	ring     *keys.Keyring
 	audit    *audit.Log
@@ -53,7 +52,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		postgres.Probe{DB: db, Migrations: migrations.FS},
 		keys.Probe{Keyring: ring, Source: "local key file"})
 	system := &handlers.SystemStatus{Health: status}
-	logs := &syncBuffer{}
+	logs := &webtest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store := postgres.AuditStore{DB: db}
 	auditLog := audit.NewLog(postgres.AuditOutbox{DB: db})
@@ -87,7 +86,7 @@ func newTestEnv(t testing.TB) *testEnv {
 }
 
 // newTestServer is the common case: the server and its captured log.
-func newTestServer(t testing.TB) (*Server, *syncBuffer) {
+func newTestServer(t testing.TB) (*Server, *webtest.LogBuffer) {
 	env := newTestEnv(t)
 	return env.srv, env.logs
 }
@@ -188,22 +187,4 @@ func (env *testEnv) stepUp(t testing.TB, c *webtest.Client, u testUser) {
 func (env *testEnv) officer(t testing.TB) (*webtest.Client, testUser) {
 	u := env.newUser(t, "officer", identity.ComplianceOfficer)
 	return env.signIn(t, u), u
-}
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

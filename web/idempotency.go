@@ -50,7 +50,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return err
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		cw := &capturingWriter{ResponseWriter: w}
+		cw := &capturingWriter{statusRecorder: statusRecorder{ResponseWriter: w}}
 		next.ServeHTTP(cw, r)
 		ctx := context.WithoutCancel(r.Context())
 		if cw.status >= 500 || cw.status == 0 {
@@ -78,22 +78,11 @@ func printableASCII(s string) bool {
 
 // capturingWriter keeps a copy of what the handler writes.
 type capturingWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (c *capturingWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-	c.ResponseWriter.WriteHeader(code)
+	statusRecorder
+	body bytes.Buffer
 }
 
 func (c *capturingWriter) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
 	c.body.Write(b)
-	return c.ResponseWriter.Write(b)
+	return c.statusRecorder.Write(b)
 }

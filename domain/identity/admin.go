@@ -121,15 +121,21 @@ func (s *Service) changeOther(ctx context.Context, actor *Principal, userID int6
 		return domain.Errorf(domain.EFORBIDDEN, "You cannot do this to your own account; another administrator can.")
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		u, found, err := s.Store.User(ctx, userID, true)
+		u, err := s.lockUser(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if !found {
-			return notFoundUser()
-		}
 		return change(ctx, u, s.now())
 	})
+}
+
+// lockUser reads a user and locks their row until the transaction ends.
+func (s *Service) lockUser(ctx context.Context, id int64) (User, error) {
+	u, found, err := s.Store.User(ctx, id, true)
+	if err == nil && !found {
+		err = notFoundUser()
+	}
+	return u, err
 }
 
 // keepAnAdministrator refuses to take away the last active administrator.
@@ -162,12 +168,9 @@ func (s *Service) RequestRole(ctx context.Context, actor *Principal, userID int6
 		return false, domain.Errorf(domain.EINVALID, "Give a reason (at most 200 characters); the approver sees it.")
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		u, found, err := s.Store.User(ctx, userID, true)
+		u, err := s.lockUser(ctx, userID)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return notFoundUser()
 		}
 		if err := grantable(u, role); err != nil {
 			return err
@@ -212,12 +215,9 @@ func (s *Service) RevokeRole(ctx context.Context, actor *Principal, userID int64
 		return err
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		u, found, err := s.Store.User(ctx, userID, true)
+		u, err := s.lockUser(ctx, userID)
 		if err != nil {
 			return err
-		}
-		if !found {
-			return notFoundUser()
 		}
 		if role == Administrator {
 			if err := s.keepAnAdministrator(ctx, u); err != nil {
