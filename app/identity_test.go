@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paycompliance/console/postgres/pgtest"
 )
@@ -82,5 +83,24 @@ func TestSeedDemoUsers(t *testing.T) {
 	db.QueryRow(ctx, `SELECT count(DISTINCT role) FROM user_roles`).Scan(&roles)
 	if roles != 6 {
 		t.Fatalf("demo users hold %d distinct roles, want all 6", roles)
+	}
+}
+
+// Session settings weaker than PCI DSS allows are refused at start.
+func TestLoadConfig_RefusesAWeakSessionPolicy(t *testing.T) {
+	t.Parallel()
+	for _, kv := range [][2]string{{"SESSION_IDLE_TIMEOUT", "16m"}, {"SESSION_MAX_AGE", "5m"}} {
+		_, err := LoadConfig(func(k string) string {
+			if k == kv[0] {
+				return kv[1]
+			}
+			return ""
+		})
+		if err == nil {
+			t.Errorf("%s=%s accepted", kv[0], kv[1])
+		}
+	}
+	if c, err := LoadConfig(func(k string) string { return map[string]string{"SESSION_IDLE_TIMEOUT": "10m"}[k] }); err != nil || c.policy().IdleTimeout != 10*time.Minute {
+		t.Errorf("a stricter idle timeout: %v", err)
 	}
 }
