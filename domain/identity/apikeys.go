@@ -65,13 +65,17 @@ func hashAPIKey(key string) []byte {
 	return sum[:]
 }
 
-// parseAPIKey returns the prefix of a well-formed key.
+// parseAPIKey returns the prefix of a well-formed key. The secret part is
+// base64url, which may itself hold '_', so the key is read by position.
 func parseAPIKey(key string) (prefix string, ok bool) {
-	parts := strings.Split(key, "_")
-	if len(parts) != 3 || parts[0] != apiKeyTag || len(parts[1]) != 8 || len(parts[2]) != 43 {
+	rest, ok := strings.CutPrefix(key, apiKeyTag+"_")
+	if !ok || len(rest) != 8+1+43 || rest[8] != '_' {
 		return "", false
 	}
-	return parts[1], true
+	if _, err := hex.DecodeString(rest[:8]); err != nil {
+		return "", false
+	}
+	return rest[:8], true
 }
 
 // CreateAPIKey issues a key with the given scopes, valid for ttl (at most
