@@ -2,10 +2,10 @@ package web
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -29,7 +29,7 @@ func (s *Server) guardAPI(a access, next http.Handler) http.Handler {
 		}
 		switch {
 		case domain.ErrorCode(err) == domain.ERATELIMIT:
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(caller.Reset).Seconds()+0.5))))
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(caller.RetryAfter.Seconds())))))
 			s.renderError(rec, r, err)
 		case domain.ErrorCode(err) == domain.EUNAUTHORIZED:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)

@@ -148,10 +148,11 @@ func (s *Service) APIKeys(ctx context.Context, actor *Principal) ([]APIKey, erro
 // Caller is an authenticated API call: the key, and where it stands in its
 // rate window.
 type Caller struct {
-	Key       APIKey
-	Limit     int
-	Remaining int
-	Reset     time.Time // when the window restarts
+	Key        APIKey
+	Limit      int
+	Remaining  int
+	Reset      time.Time     // when the window restarts
+	RetryAfter time.Duration // until then, once over the limit
 }
 
 var errBadAPIKey = &domain.Error{Code: domain.EUNAUTHORIZED, Message: "A valid API key is required: send it as 'Authorization: Bearer <key>'."}
@@ -177,7 +178,8 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Cal
 	if err != nil {
 		return Caller{}, err
 	}
-	c := Caller{Key: k, Limit: s.Policy.APIRateLimit, Remaining: max(0, s.Policy.APIRateLimit-n), Reset: window.Add(time.Minute)}
+	c := Caller{Key: k, Limit: s.Policy.APIRateLimit, Remaining: max(0, s.Policy.APIRateLimit-n),
+		Reset: window.Add(time.Minute), RetryAfter: window.Add(time.Minute).Sub(now)}
 	if n > s.Policy.APIRateLimit {
 		return c, domain.Errorf(domain.ERATELIMIT, "This key made more than %d calls this minute; retry after %s.", c.Limit, c.Reset.Format(time.RFC3339))
 	}
