@@ -35,11 +35,12 @@ CREATE INDEX users_inactive ON users (last_activity_at) WHERE status = 'active';
 -- Earlier password hashes, newest first by time: a new password may not
 -- repeat any of the last four (PCI DSS 8.3.7).
 CREATE TABLE password_history (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id    bigint NOT NULL REFERENCES users,
     set_at     timestamptz NOT NULL,
-    hash       text NOT NULL,
-    PRIMARY KEY (user_id, set_at)
+    hash       text NOT NULL
 );
+CREATE INDEX password_history_user ON password_history (user_id, id DESC);
 
 CREATE TABLE user_roles (
     user_id     bigint NOT NULL REFERENCES users,

@@ -152,7 +152,7 @@ func (s IdentityStore) ConsumeTemporaryPassword(ctx context.Context, id int64) e
 
 // PasswordHistory implements identity.UserStore: newest first.
 func (s IdentityStore) PasswordHistory(ctx context.Context, id int64, n int) ([]string, error) {
-	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT hash FROM password_history WHERE user_id = $1 ORDER BY set_at DESC LIMIT $2`, id, n)
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, id, n)
 	if err != nil {
 		return nil, err
 	}

@@ -129,7 +129,7 @@ func (s *Service) ChangePassword(ctx context.Context, id SessionID, p *Principal
 // may read users.
 func (s *Service) Sessions(ctx context.Context, actor *Principal, userID int64) ([]Session, error) {
 	if userID != actor.UserID {
-		if err := require(actor, PermUsersRead); err != nil {
+		if _, err := authorize(ctx, actor, PermUsersRead); err != nil {
 			return nil, err
 		}
 	}
@@ -139,6 +139,7 @@ func (s *Service) Sessions(ctx context.Context, actor *Principal, userID int64) 
 // EndSession ends a session by its handle: one's own, or anyone's for
 // administrators. Someone else's session is "not found" to anyone else.
 func (s *Service) EndSession(ctx context.Context, actor *Principal, handle string) error {
+	ctx = audit.WithActor(ctx, actor.AuditActor())
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
 		sess, found, err := s.Store.SessionByHandle(ctx, handle)
 		if err != nil {

@@ -14,7 +14,8 @@ import (
 // use, expires after TemporaryPasswordTTL, and forces a change; the first
 // sign-in also sets up the authenticator.
 func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser) (User, string, error) {
-	if err := require(actor, PermUsersManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersManage)
+	if err != nil {
 		return User{}, "", err
 	}
 	if err := n.normalize(); err != nil {
@@ -25,7 +26,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser) (
 	u := User{Username: n.Username, Email: n.Email, DisplayName: n.DisplayName, Status: Active,
 		PasswordHash: HashPassword(temp), PasswordTemporary: true, PasswordExpiresAt: now.Add(s.Policy.TemporaryPasswordTTL),
 		LastActivityAt: now, CreatedAt: now, CreatedBy: actor.Username}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateUser(ctx, &u); err != nil {
 			return err
 		}
@@ -114,7 +115,8 @@ func (s *Service) Unlock(ctx context.Context, actor *Principal, userID int64) er
 // one transaction, with the user's row locked. Administrators change their
 // own account through the account pages, where the rules for themselves apply.
 func (s *Service) changeOther(ctx context.Context, actor *Principal, userID int64, change func(ctx context.Context, u User, now time.Time) error) error {
-	if err := require(actor, PermUsersManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersManage)
+	if err != nil {
 		return err
 	}
 	if userID == actor.UserID {
@@ -157,7 +159,8 @@ func (s *Service) keepAnAdministrator(ctx context.Context, u User) error {
 // granted at once; any other waits for a second administrator (four eyes).
 // A role that conflicts with one the user holds is refused (7.2.2).
 func (s *Service) RequestRole(ctx context.Context, actor *Principal, userID int64, role Role, reason string) (granted bool, err error) {
-	if err := require(actor, PermUsersManage); err != nil {
+	ctx, err = authorize(ctx, actor, PermUsersManage)
+	if err != nil {
 		return false, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -211,7 +214,8 @@ func grantable(u User, role Role) error {
 // RevokeRole takes a role away at once: reducing access needs no second
 // pair of eyes. The last active administrator keeps theirs.
 func (s *Service) RevokeRole(ctx context.Context, actor *Principal, userID int64, role Role) error {
-	if err := require(actor, PermUsersManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersManage)
+	if err != nil {
 		return err
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -260,7 +264,8 @@ func (s *Service) RequestMFAReset(ctx context.Context, actor *Principal, userID 
 // another administrator than the requester, and not the user concerned.
 // Approval applies the change in the same transaction.
 func (s *Service) Decide(ctx context.Context, actor *Principal, requestID int64, approve bool) error {
-	if err := require(actor, PermUsersApprove); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersApprove)
+	if err != nil {
 		return err
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -324,7 +329,8 @@ func (s *Service) resetMFA(ctx context.Context, u User, detail map[string]string
 
 // Users lists users for those who may read them.
 func (s *Service) Users(ctx context.Context, actor *Principal, q UserQuery) ([]User, error) {
-	if err := require(actor, PermUsersRead); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersRead)
+	if err != nil {
 		return nil, err
 	}
 	if q.Limit <= 0 || q.Limit > UsersPageSize {
@@ -345,7 +351,8 @@ type UserDetail struct {
 
 // User returns one user's detail for those who may read users.
 func (s *Service) User(ctx context.Context, actor *Principal, id int64) (UserDetail, error) {
-	if err := require(actor, PermUsersRead); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersRead)
+	if err != nil {
 		return UserDetail{}, err
 	}
 	u, found, err := s.Store.User(ctx, id, false)
@@ -365,7 +372,8 @@ func (s *Service) User(ctx context.Context, actor *Principal, id int64) (UserDet
 
 // Requests lists four-eyes requests for those who may read users.
 func (s *Service) Requests(ctx context.Context, actor *Principal, q RequestQuery) ([]AccessRequest, error) {
-	if err := require(actor, PermUsersRead); err != nil {
+	ctx, err := authorize(ctx, actor, PermUsersRead)
+	if err != nil {
 		return nil, err
 	}
 	if q.Limit <= 0 || q.Limit > 200 {

@@ -81,7 +81,8 @@ func parseAPIKey(key string) (prefix string, ok bool) {
 // CreateAPIKey issues a key with the given scopes, valid for ttl (at most
 // APIKeyMaxTTL). The returned string is the only copy of the key.
 func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name string, scopes []Permission, ttl time.Duration) (string, APIKey, error) {
-	if err := require(actor, PermAPIKeysManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermAPIKeysManage)
+	if err != nil {
 		return "", APIKey{}, err
 	}
 	name = strings.TrimSpace(name)
@@ -102,7 +103,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name strin
 	now := s.now()
 	k := APIKey{Prefix: prefix, SecretHash: hashAPIKey(secret), Name: name, Scopes: slices.Compact(slices.Sorted(slices.Values(scopes))),
 		CreatedBy: actor.UserID, CreatedByName: actor.Username, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateAPIKey(ctx, &k); err != nil {
 			return err
 		}
@@ -114,7 +115,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name strin
 
 // RevokeAPIKey makes a key unusable at once.
 func (s *Service) RevokeAPIKey(ctx context.Context, actor *Principal, id int64) error {
-	if err := require(actor, PermAPIKeysManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermAPIKeysManage)
+	if err != nil {
 		return err
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -139,7 +141,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor *Principal, id int64) 
 
 // APIKeys lists every key, newest first.
 func (s *Service) APIKeys(ctx context.Context, actor *Principal) ([]APIKey, error) {
-	if err := require(actor, PermAPIKeysManage); err != nil {
+	ctx, err := authorize(ctx, actor, PermAPIKeysManage)
+	if err != nil {
 		return nil, err
 	}
 	return s.Store.ListAPIKeys(ctx)

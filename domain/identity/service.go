@@ -72,13 +72,14 @@ func recoveryMessage(userID int64, code string) []byte {
 	return []byte("recovery:" + strconv.FormatInt(userID, 10) + ":" + code)
 }
 
-// require refuses an actor who lacks perm. Routes check first; services
-// check again so that no other caller can skip it.
-func require(actor *Principal, perm Permission) error {
+// authorize refuses an actor who lacks perm (routes check first; services
+// check again so that no other caller can skip it), and returns ctx with
+// the actor named for the audit records the action makes.
+func authorize(ctx context.Context, actor *Principal, perm Permission) (context.Context, error) {
 	if actor == nil || !actor.Can(perm) {
-		return domain.Errorf(domain.EFORBIDDEN, "You do not have permission to do this.")
+		return ctx, domain.Errorf(domain.EFORBIDDEN, "You do not have permission to do this.")
 	}
-	return nil
+	return audit.WithActor(ctx, actor.AuditActor()), nil
 }
 
 func notFoundUser() error { return domain.Errorf(domain.ENOTFOUND, "There is no such user.") }
