@@ -31,7 +31,7 @@ type identityFixture struct {
 	mu   sync.Mutex
 }
 
-func newIdentityFixture(t *testing.T) *identityFixture {
+func newIdentityFixture(t testing.TB) *identityFixture {
 	t.Helper()
 	ctx := context.Background()
 	_, url := pgtest.NewDB(t)
@@ -69,7 +69,7 @@ type account struct {
 	identity.DemoCredentials
 }
 
-func (f *identityFixture) user(t *testing.T, username string, roles ...identity.Role) account {
+func (f *identityFixture) user(t testing.TB, username string, roles ...identity.Role) account {
 	t.Helper()
 	ctx := context.Background()
 	c, err := identity.NewDemoCredentials(username)
