@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"time"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -172,6 +171,3 @@ func (s *Service) StepUp(ctx context.Context, id SessionID, p *Principal, code s
 func (s *Service) SteppedUp(p *Principal) bool {
 	return !p.StepUpAt.IsZero() && s.now().Sub(p.StepUpAt) < s.Policy.StepUpFor
 }
-
-// StepUpDeadline is when the principal's step-up stops covering actions.
-func (s *Service) StepUpDeadline(p *Principal) time.Time { return p.StepUpAt.Add(s.Policy.StepUpFor) }

@@ -42,9 +42,6 @@ var commonSet = sync.OnceValue(func() map[string]struct{} {
 	return set
 })
 
-// CommonPasswordCount is how many entries the shipped list holds.
-func CommonPasswordCount() int { return len(commonSet()) }
-
 // CheckPassword reports the first rule pw breaks, as an EINVALID error
 // that tells the user what to do. username is refused as part of it.
 func CheckPassword(pw, username string) error {

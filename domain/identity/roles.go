@@ -73,9 +73,6 @@ func Permissions(roles []Role) map[Permission]bool {
 	return out
 }
 
-// RoleHas reports whether role r grants p.
-func RoleHas(r Role, p Permission) bool { return slices.Contains(rolePermissions[r], p) }
-
 // toxic lists the pairs of roles no one may hold together (PCI DSS 7.2.2,
 // separation of duties), with the reason a reviewer is shown.
 var toxic = []struct {

@@ -113,11 +113,12 @@ func status(u identity.User, now time.Time) (label, class string) {
 	return "active", "ok"
 }
 
-// grantableRoles are the roles a user does not hold yet.
+// grantableRoles are the roles a user does not hold yet and may hold with
+// those they do.
 func grantableRoles(u identity.User) []identity.Role {
 	var out []identity.Role
 	for _, r := range identity.Roles {
-		if !u.HasRole(r) {
+		if !u.HasRole(r) && identity.Conflict(u.Roles, r) == "" {
 			out = append(out, r)
 		}
 	}
