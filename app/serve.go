@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
 			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead}}},
 		System:  system,
-		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended},
+		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended, Sessions: ident},
 		SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
 		Account: &handlers.Account{Identity: ident, Cookies: sessions},
 		Users:   &handlers.Users{Identity: ident},

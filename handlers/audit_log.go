@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/identity"
 	auditview "github.com/paycompliance/console/views/audit"
 	"github.com/paycompliance/console/web/render"
 )
@@ -22,6 +24,11 @@ type AuditLog struct {
 	Browser  *audit.Browser
 	Exporter *audit.Exporter
 	Appended Subscriber
+	// Sessions re-checks a live tail's session before it sends anything,
+	// so that a stream outlives neither a sign-out nor a revocation.
+	Sessions interface {
+		Resume(ctx context.Context, id identity.SessionID) (identity.Principal, error)
+	}
 }
 
 // List shows a page of entries matching the query's filters.
@@ -99,6 +106,8 @@ func (h *AuditLog) Stream(w http.ResponseWriter, r *http.Request) error {
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
 	ctx := r.Context()
+	_, session := identity.PrincipalFrom(ctx)
+	live := func() bool { _, err := h.Sessions.Resume(ctx, session); return err == nil }
 	for {
 		select {
 		case <-ctx.Done():
@@ -106,10 +115,13 @@ func (h *AuditLog) Stream(w http.ResponseWriter, r *http.Request) error {
 		case <-render.StreamsEnd(ctx):
 			return nil
 		case <-ping.C:
-			if err := stream.Ping(); err != nil {
+			if !live() || stream.Ping() != nil {
 				return nil
 			}
 		case <-appended:
+			if !live() {
+				return nil
+			}
 			entries, err := h.Browser.List(ctx, f, audit.Page{After: after, Tail: true, Limit: 200})
 			if err != nil || len(entries) == 0 {
 				continue

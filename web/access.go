@@ -82,51 +82,72 @@ func (s *Server) guard(a access, next http.Handler) http.Handler {
 	case undeclared:
 		panic("web: a route without declared access")
 	}
-	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		p, id, ended, err := s.deps.Sessions.current(r)
-		if err != nil {
-			return err
-		}
-		if a.kind == public {
-			if p != nil {
-				r = r.WithContext(identity.WithPrincipal(r.Context(), id, p))
-			}
-			next.ServeHTTP(w, r)
-			return nil
-		}
-		if p == nil {
-			if ended {
-				s.deps.Sessions.Clear(w, r)
-			}
-			return s.toSignIn(w, r, ended)
-		}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		admitted, err := s.admit(a, w, r)
 		switch {
-		case p.Stage != identity.StageFull && a.kind != signingIn:
-			return handlers.SeeOther(w, r, withReturn("/login/mfa", r))
-		case p.MustChangePassword && a.kind != signingIn && a.kind != changingPassword:
-			return handlers.SeeOther(w, r, "/account/password")
-		case a.kind == permitted && !p.Can(a.perm):
-			return domain.Errorf(domain.EFORBIDDEN, "Your roles do not allow this page or action.")
+		case err != nil:
+			s.renderError(w, admitted, err)
+		case admitted != nil:
+			next.ServeHTTP(w, admitted)
 		}
-		if !safeMethod(r.Method) && !s.validCSRF(r, p) {
-			return domain.Errorf(domain.EFORBIDDEN, "This form has expired or did not come from this console. Reload the page and try again.")
-		}
-		if r.Header.Get(headerActivity) != "background" {
-			if err := s.deps.Identity.Touch(r.Context(), id, p, false); err != nil {
-				return err
-			}
-		}
-		w.Header().Set(headerSessionDeadline, strconv.FormatInt(s.deps.Identity.IdleDeadline(p).Unix(), 10))
-		ctx := identity.WithPrincipal(r.Context(), id, p)
-		ctx = audit.WithActor(ctx, p.AuditActor())
-		ctx = layout.WithViewer(ctx, layout.Viewer{Principal: p, IdleDeadline: s.deps.Identity.IdleDeadline(p)})
-		r = r.WithContext(ctx)
-		if a.stepUp && !s.deps.Identity.SteppedUp(p) {
-			return s.askStepUp(w, r)
-		}
-		next.ServeHTTP(w, r)
-		return nil
 	})
+}
+
+// admit decides whether r may reach the route's handler. It returns r
+// carrying the principal to go on; nil when it has answered itself (a
+// redirect, the step-up dialog); or a refusal, with the request to render
+// it for (the principal known by then, so that the page is theirs).
+func (s *Server) admit(a access, w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	p, id, ended, err := s.deps.Sessions.current(r)
+	if err != nil {
+		return r, err
+	}
+	if p == nil {
+		if a.kind == public {
+			return r, nil
+		}
+		if ended {
+			s.deps.Sessions.Clear(w, r)
+		}
+		return answered(r, s.toSignIn(w, r, ended))
+	}
+	ctx := identity.WithPrincipal(r.Context(), id, p)
+	if a.kind == public {
+		return r.WithContext(ctx), nil
+	}
+	ctx = audit.WithActor(ctx, p.AuditActor())
+	r = r.WithContext(layout.WithViewer(ctx, layout.Viewer{Principal: p, IdleDeadline: s.deps.Identity.IdleDeadline(p)}))
+	switch {
+	case p.Stage != identity.StageFull && a.kind != signingIn:
+		return answered(r, handlers.SeeOther(w, r, withReturn("/login/mfa", r)))
+	case p.MustChangePassword && a.kind != signingIn && a.kind != changingPassword:
+		return answered(r, handlers.SeeOther(w, r, "/account/password"))
+	case a.kind == permitted && !p.Can(a.perm):
+		return r, domain.Errorf(domain.EFORBIDDEN, "Your roles do not allow this page or action.")
+	case !safeMethod(r.Method) && !s.validCSRF(r, p):
+		return r, domain.Errorf(domain.EFORBIDDEN, "This form has expired or did not come from this console. Reload the page and try again.")
+	}
+	if r.Header.Get(headerActivity) != "background" {
+		if err := s.deps.Identity.Touch(ctx, id, p, false); err != nil {
+			return r, err
+		}
+	}
+	deadline := s.deps.Identity.IdleDeadline(p)
+	w.Header().Set(headerSessionDeadline, strconv.FormatInt(deadline.Unix(), 10))
+	r = r.WithContext(layout.WithViewer(ctx, layout.Viewer{Principal: p, IdleDeadline: deadline}))
+	if a.stepUp && !s.deps.Identity.SteppedUp(p) {
+		return answered(r, s.askStepUp(w, r))
+	}
+	return r, nil
+}
+
+// answered is admit's result when it has written the response itself; an
+// error in doing so is still rendered, for r.
+func answered(r *http.Request, err error) (*http.Request, error) {
+	if err != nil {
+		return r, err
+	}
+	return nil, nil
 }
 
 func safeMethod(m string) bool {

@@ -165,7 +165,7 @@ func TestAuditLog_LiveTail(t *testing.T) {
 	for i := 0; ; i++ { // until the listener's LISTEN is in place
 		var listening bool
 		env.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE 'LISTEN%')`).Scan(&listening)
+			WHERE datname = current_database() AND query LIKE 'LISTEN "audit_appended"%')`).Scan(&listening)
 		if listening {
 			break
 		}
@@ -186,7 +186,7 @@ func TestAuditLog_LiveTail(t *testing.T) {
 	}
 	env.seed(t, 4) // the next four; the first and the last are failed logins
 
-	got := make(chan string, 1)
+	got, closed := make(chan string, 1), make(chan []string, 1)
 	go func() {
 		var events []string
 		s := bufio.NewScanner(res.Body)
@@ -196,9 +196,9 @@ func TestAuditLog_LiveTail(t *testing.T) {
 			}
 			if len(events) == 2 {
 				got <- strings.Join(events, "\n")
-				return
 			}
 		}
+		closed <- events[min(2, len(events)):]
 	}()
 	select {
 	case rows := <-got:
@@ -208,6 +208,18 @@ func TestAuditLog_LiveTail(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no live entries within 10 s")
+	}
+
+	// Signed out, the stream ends before it sends anything more.
+	c.Post("/logout", nil)
+	env.seed(t, 3)
+	select {
+	case more := <-closed:
+		if len(more) != 0 {
+			t.Fatalf("the stream sent %d entries after sign-out", len(more))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the live tail went on after sign-out")
 	}
 }
 

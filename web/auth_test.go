@@ -71,6 +71,30 @@ func TestSession_CookieAndIDRotation(t *testing.T) {
 	}
 }
 
+// Without a session, a page load goes to sign in and comes back after it;
+// a JSON client gets a 401 it can read.
+func TestSession_SignInFirst(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	c := webtest.NewClient(t, env.srv.Handler())
+	if res := c.Get("/audit?action=auth.login.failed"); res.Header.Get("Location") != "/login?next=%2Faudit%3Faction%3Dauth.login.failed" {
+		t.Fatalf("GET /audit signed out = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := c.Get("/account", "Accept", "application/json"); res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, `"code":"unauthorized"`) {
+		t.Fatalf("a JSON client signed out = %d %s", res.StatusCode, res.Body)
+	}
+	if res := c.Get("/widgets/system", "HX-Request", "true"); res.Header.Get("HX-Redirect") != "/login" {
+		t.Fatalf("an htmx request signed out = %d %v", res.StatusCode, res.Header)
+	}
+	u := env.newUser(t, "returning", identity.Auditor)
+	c.Post("/login", url.Values{"username": {u.Username}, "password": {u.Password}, "next": {"/audit?action=auth.login.failed"}})
+	env.csrf(c)
+	res := c.Post("/login/mfa", url.Values{"code": {env.code(u)}, "next": {"/audit?action=auth.login.failed"}})
+	if res.Header.Get("Location") != "/audit?action=auth.login.failed" {
+		t.Fatalf("after signing in: %q, want back to the page asked for", res.Header.Get("Location"))
+	}
+}
+
 func sessionCookie(t *testing.T, res webtest.Response) *http.Cookie {
 	t.Helper()
 	for _, c := range res.Cookies() {

@@ -75,7 +75,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
 			Home: &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system}}}, System: system,
 			Audit: &handlers.AuditLog{Browser: browser,
-				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail},
+				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail, Sessions: ident},
 			SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
 			Account: &handlers.Account{Identity: ident, Cookies: sessions},
 			Users:   &handlers.Users{Identity: ident},
