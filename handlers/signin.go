@@ -122,7 +122,7 @@ func (h *SignIn) KeepAlive(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Identity.Touch(r.Context(), id, p, true); err != nil {
 		return err
 	}
-	w.Header().Set("X-Session-Deadline", unix(h.Identity.IdleDeadline(p)))
+	SetSessionDeadline(w, h.Identity.IdleDeadline(p))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -200,4 +200,8 @@ func truncateInput(s string) string {
 	return s
 }
 
-func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+// SetSessionDeadline tells the page's countdown when the session ends if
+// idle (X-Session-Deadline, Unix seconds).
+func SetSessionDeadline(w http.ResponseWriter, t time.Time) {
+	w.Header().Set("X-Session-Deadline", strconv.FormatInt(t.Unix(), 10))
+}

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -59,17 +58,12 @@ func (a access) sensitive() access { a.stepUp = true; return a }
 
 // Response headers the console's script reads.
 const (
-	// headerSessionDeadline is when the session ends if idle, in Unix
-	// seconds, for the countdown.
-	headerSessionDeadline = "X-Session-Deadline"
 	// headerStepUp marks a response that asks for a step-up code.
 	headerStepUp = "X-Step-Up"
 	// headerActivity "background" marks a request made by polling, which
 	// must not keep an idle session alive.
 	headerActivity = "X-Activity"
 	headerCSRF     = "X-CSRF-Token"
-	// FieldCSRF is the form field that carries the token without htmx.
-	FieldCSRF = "csrf_token"
 )
 
 // guard enforces a route's access before its handler runs.
@@ -133,7 +127,7 @@ func (s *Server) admit(a access, w http.ResponseWriter, r *http.Request) (*http.
 		}
 	}
 	deadline := s.deps.Identity.IdleDeadline(p)
-	w.Header().Set(headerSessionDeadline, strconv.FormatInt(deadline.Unix(), 10))
+	handlers.SetSessionDeadline(w, deadline)
 	r = r.WithContext(layout.WithViewer(ctx, layout.Viewer{Principal: p, IdleDeadline: deadline}))
 	if a.stepUp && !s.deps.Identity.SteppedUp(p) {
 		return answered(r, s.askStepUp(w, r))
@@ -159,7 +153,7 @@ func safeMethod(m string) bool {
 func (s *Server) validCSRF(r *http.Request, p *identity.Principal) bool {
 	token := r.Header.Get(headerCSRF)
 	if token == "" {
-		token = r.PostFormValue(FieldCSRF)
+		token = r.PostFormValue(layout.CSRFFieldName)
 	}
 	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(p.CSRFToken)) == 1
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/views/layout"
 	"github.com/paycompliance/console/web/webtest"
 )
 
@@ -283,7 +284,7 @@ func TestCSRF(t *testing.T) {
 	if changed {
 		t.Fatal("a refused request changed the password")
 	}
-	withField := url.Values{"current": {u.Password}, "new": {"a fresh passphrase 99 for tests"}, FieldCSRF: {token}}
+	withField := url.Values{"current": {u.Password}, "new": {"a fresh passphrase 99 for tests"}, layout.CSRFFieldName: {token}}
 	if got := post(withField); got != http.StatusSeeOther {
 		t.Fatalf("POST with the token in the form = %d, want 303", got)
 	}

@@ -28,6 +28,10 @@ func viewerFrom(ctx context.Context) (Viewer, bool) {
 	return v, ok && v.Principal != nil
 }
 
+// CSRFFieldName is the form field that carries the CSRF token in a form
+// posted without htmx (htmx sends it in a header).
+const CSRFFieldName = "csrf_token"
+
 // csrfToken is the session's token, or "" with no session.
 func csrfToken(ctx context.Context) string {
 	if v, ok := viewerFrom(ctx); ok {
