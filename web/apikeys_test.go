@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -354,5 +355,49 @@ func TestAPI_BodyLimit(t *testing.T) {
 	res := env.call(t, http.MethodPost, "/api/v1/audit/checkpoints", key, strings.Repeat("x", 2048), "Idempotency-Key", "big")
 	if res.StatusCode != http.StatusRequestEntityTooLarge || errorCode(t, res) != "too_large" || checkpoints(t, env) != 0 {
 		t.Fatalf("an oversized body = %d %s, %d checkpoints", res.StatusCode, res.Body, checkpoints(t, env))
+	}
+}
+
+// A claim whose first request is still running holds its key; one whose
+// instance died (older than IdempotencyStale) is taken over; an answer
+// older than IdempotencyTTL is forgotten, a younger one replayed.
+func TestAPI_UnfinishedAndExpiredIdempotencyRecords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := newTestEnv(t)
+	key := env.apiKey(t, "audit.checkpoint")
+	keys, err := env.identity.Store.ListAPIKeys(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	const path = "/api/v1/audit/checkpoints"
+	hash := sha256.Sum256([]byte("POST " + path + "\n"))
+	plant := func(idem string, age time.Duration, status *int, body string) {
+		t.Helper()
+		if _, err := env.db.Exec(ctx, `INSERT INTO api_idempotency (api_key_id, idempotency_key, request_hash, created_at, status, content_type, body)
+			VALUES ($1, $2, $3, $4, $5, 'application/json', $6)`, keys[0].ID, idem, hash[:], time.Now().Add(-age), status, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(idem string) webtest.Response {
+		return env.call(t, http.MethodPost, path, key, "", "Idempotency-Key", idem)
+	}
+	created := http.StatusCreated
+	plant("running", 10*time.Second, nil, "")
+	plant("abandoned", identity.IdempotencyStale+time.Minute, nil, "")
+	plant("expired", identity.IdempotencyTTL+time.Hour, &created, `{"old":true}`)
+	plant("kept", time.Hour, &created, `{"kept":true}`)
+
+	if res := post("running"); res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "still running") || checkpoints(t, env) != 0 {
+		t.Fatalf("a retry while the first request runs = %d %s", res.StatusCode, res.Body)
+	}
+	if res := post("abandoned"); res.StatusCode != http.StatusCreated || res.Header.Get("Idempotent-Replayed") != "" || checkpoints(t, env) != 1 {
+		t.Fatalf("a retry of an abandoned operation = %d (replayed %q)", res.StatusCode, res.Header.Get("Idempotent-Replayed"))
+	}
+	if res := post("expired"); res.StatusCode != http.StatusCreated || strings.Contains(res.Body, "old") || checkpoints(t, env) != 2 {
+		t.Fatalf("a key past its day = %d %s, want a new run", res.StatusCode, res.Body)
+	}
+	if res := post("kept"); res.Header.Get("Idempotent-Replayed") != "true" || res.Body != `{"kept":true}` || checkpoints(t, env) != 2 {
+		t.Fatalf("a key with a kept answer = %d %s, want it replayed", res.StatusCode, res.Body)
 	}
 }
