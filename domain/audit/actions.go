@@ -35,11 +35,19 @@ const (
 	APIRequest Action = "api.request"
 
 	// Card payments.
-	PaymentCreated  Action = "payment.created"
-	PaymentCanceled Action = "payment.canceled"
-	PaymentRefunded Action = "payment.refunded"
-	WebhookApplied  Action = "payment.webhook.applied"
-	DisputeOpened   Action = "payment.dispute.opened"
+	PaymentCreated Action = "payment.created"
+	// PaymentCanceled: canceled by an operator or a system, or reported
+	// canceled by the processor.
+	PaymentCanceled        Action = "payment.canceled"
+	RefundRequested        Action = "payment.refund.requested"
+	RefundApproved         Action = "payment.refund.approved"
+	RefundRejected         Action = "payment.refund.rejected"
+	PaymentRefunded        Action = "payment.refunded" // the processor took the refund (or refused it: failure)
+	WebhookApplied         Action = "payment.webhook.applied"
+	WebhookRejected        Action = "payment.webhook.rejected" // bad signature or stale timestamp
+	DisputeOpened          Action = "payment.dispute.opened"
+	RadarReviewOpened      Action = "payment.review.opened"
+	PaymentOutcomeSimulate Action = "payment.outcome.simulated" // test mode only
 
 	// ACH.
 	TransferCreated  Action = "ach.transfer.created"
@@ -82,7 +90,8 @@ var Actions = []Action{
 	StepUpSucceeded, SessionRevoked, PasswordChanged, UserCreated, UserDisabled, RoleGrantRequested,
 	RoleGranted, RoleRevoked, UserEnabled, PasswordReset, MFAResetRequested, MFAReset, AccessRequestRejected,
 	APIKeyCreated, APIKeyRevoked, APIRequest,
-	PaymentCreated, PaymentCanceled, PaymentRefunded, WebhookApplied, DisputeOpened,
+	PaymentCreated, PaymentCanceled, RefundRequested, RefundApproved, RefundRejected, PaymentRefunded,
+	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
 	TransferCreated, TransferApproved, TransferCanceled, BatchSent, ReturnReceived,
 	ListLoaded, HitOpened, HitDispositioned, AMLCaseOpened, AMLReportFiled,
 	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/pan"
 )
 
 // Outcome is whether the recorded action succeeded.
@@ -99,9 +100,6 @@ func secretKey(k string) bool {
 	return false
 }
 
-// cardLike finds runs of 13-19 digits (spaces or dashes allowed between them).
-var cardLike = regexp.MustCompile(`\d(?:[ -]?\d){12,18}`)
-
 // Validate reports the first way e breaks the rules, as an EINVALID error:
 // an unknown action, a missing actor, an oversized field, or a detail that
 // looks like a secret or a card number. The log refuses such an event rather
@@ -136,7 +134,7 @@ func (e Event) Validate() error {
 		if len(v) > maxDetailValue {
 			return domain.Errorf(domain.EINVALID, "audit: detail %q over %d bytes", k, maxDetailValue)
 		}
-		if m := cardLike.FindString(v); m != "" && luhn(m) {
+		if _, found := pan.Find(v); found {
 			return domain.Errorf(domain.EINVALID, "audit: detail %q holds what looks like a card number", k)
 		}
 	}
@@ -163,18 +161,3 @@ func ParseEntry(entry []byte) (Event, error) {
 // Now is the time an event is stamped with: UTC, at the microsecond
 // precision PostgreSQL stores, so the hashed time is the stored time.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-func luhn(s string) bool {
-	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
-	sum, double := 0, false
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum, double = sum+d, !double
-	}
-	return sum%10 == 0
-}

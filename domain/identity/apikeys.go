@@ -148,9 +148,9 @@ func (s *Service) APIKeys(ctx context.Context, actor *Principal) ([]APIKey, erro
 	return s.Store.ListAPIKeys(ctx)
 }
 
-// Caller is an authenticated API call: the key, and where it stands in its
+// APICall is an authenticated API call: the key, and where it stands in its
 // rate window.
-type Caller struct {
+type APICall struct {
 	Key        APIKey
 	Limit      int
 	Remaining  int
@@ -162,26 +162,26 @@ var errBadAPIKey = &domain.Error{Code: domain.EUNAUTHORIZED, Message: "A valid A
 
 // AuthenticateAPIKey checks a presented key and counts the call against the
 // key's per-minute limit, shared by every instance. Over the limit, the
-// Caller is still returned (for Retry-After) with an ERATELIMIT error.
-func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Caller, error) {
+// APICall is still returned (for Retry-After) with an ERATELIMIT error.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (APICall, error) {
 	prefix, ok := parseAPIKey(presented)
 	if !ok {
-		return Caller{}, errBadAPIKey
+		return APICall{}, errBadAPIKey
 	}
 	k, found, err := s.Store.APIKeyByPrefix(ctx, prefix)
 	if err != nil {
-		return Caller{}, err
+		return APICall{}, err
 	}
 	now := s.now()
 	if !found || subtle.ConstantTimeCompare(k.SecretHash, hashAPIKey(presented)) != 1 || !k.Usable(now) {
-		return Caller{}, errBadAPIKey
+		return APICall{}, errBadAPIKey
 	}
 	window := now.Truncate(time.Minute)
 	n, err := s.Store.UseAPIKey(ctx, k.ID, now, window)
 	if err != nil {
-		return Caller{}, err
+		return APICall{}, err
 	}
-	c := Caller{Key: k, Limit: s.Policy.APIRateLimit, Remaining: max(0, s.Policy.APIRateLimit-n),
+	c := APICall{Key: k, Limit: s.Policy.APIRateLimit, Remaining: max(0, s.Policy.APIRateLimit-n),
 		Reset: window.Add(time.Minute), RetryAfter: window.Add(time.Minute).Sub(now)}
 	if n > s.Policy.APIRateLimit {
 		return c, domain.Errorf(domain.ERATELIMIT, "This key made more than %d calls this minute; retry after %s.", c.Limit, c.Reset.Format(time.RFC3339))

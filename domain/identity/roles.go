@@ -45,6 +45,9 @@ const (
 	PermUsersManage     Permission = "users.manage"     // create, disable, unlock, reset, request roles
 	PermUsersApprove    Permission = "users.approve"    // decide another administrator's request
 	PermAPIKeysManage   Permission = "apikeys.manage"   // create and revoke API keys
+	PermPaymentsRead    Permission = "payments.read"    // see payments, refunds, disputes, Radar reviews
+	PermPaymentsWrite   Permission = "payments.write"   // create and cancel payments
+	PermPaymentsRefund  Permission = "payments.refund"  // request refunds, approve another's
 )
 
 // rolePermissions is the one table of who may do what (PCI DSS 7.2.1).
@@ -52,15 +55,15 @@ const (
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
 	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead},
+	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead},
 	EscrowApprover:    {},
-	FraudReviewer:     {},
-	Operator:          {},
+	FraudReviewer:     {PermPaymentsRead},
+	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund},
 }
 
 // APIScopes are the permissions an API key may carry.
-var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint}
+var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund}
 
 // Permissions returns what roles together allow.
 func Permissions(roles []Role) map[Permission]bool {

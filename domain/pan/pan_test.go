@@ -1,0 +1,29 @@
+package pan
+
+import "testing"
+
+func TestFind(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+	}{
+		{"card 4242424242424242 used", "4242424242424242"},
+		{"4242 4242 4242 4242", "4242 4242 4242 4242"},
+		{"5555-5555-5555-4444", "5555-5555-5555-4444"},
+		{"amount 1234567890123 cents", ""}, // 13 digits that fail Luhn
+		{"pi_3MtwBwLkdIwHu7ix28a3tqPa", ""},
+		{"order 12345, phone 555 0100", ""},
+		{"", ""},
+	} {
+		got, ok := Find(tc.in)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Find(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}
+
+func TestLuhn(t *testing.T) {
+	if !Luhn("79927398713") || Luhn("79927398710") || Luhn("") || Luhn("12a4") {
+		t.Fatal("Luhn check is wrong")
+	}
+}
