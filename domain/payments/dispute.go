@@ -21,7 +21,9 @@ type Dispute struct {
 }
 
 // Open reports whether the dispute still awaits an outcome.
-func (d Dispute) Open() bool { return d.Status != "won" && d.Status != "lost" && d.Status != "warning_closed" }
+func (d Dispute) Open() bool {
+	return d.Status != "won" && d.Status != "lost" && d.Status != "warning_closed"
+}
 
 // NeedsResponse reports whether evidence is still wanted from us.
 func (d Dispute) NeedsResponse() bool {

@@ -114,7 +114,9 @@ func (p Payment) Refundable() int64 {
 }
 
 // RefundedAmount is Refunded as money.
-func (p Payment) RefundedAmount() money.Amount { return money.Amount{Minor: p.Refunded, Currency: p.Amount.Currency} }
+func (p Payment) RefundedAmount() money.Amount {
+	return money.Amount{Minor: p.Refunded, Currency: p.Amount.Currency}
+}
 
 // applyStatus moves p to s as reported at `at`, and reports whether it
 // did. A terminal status sticks; between the others the later report wins,

@@ -132,7 +132,7 @@ func sourceOf(c identity.Caller) string {
 	return c.Actor.ID
 }
 
-func secretAAD(publicID string) []byte { return []byte("payment:" + publicID + ":client_secret") }
+func secretAAD(publicID string) []byte    { return []byte("payment:" + publicID + ":client_secret") }
 func payerLinkMsg(publicID string) []byte { return []byte("payer-link:" + publicID) }
 
 // Get returns one payment.
