@@ -3,9 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,50 +62,27 @@ func (s AuditStore) Get(ctx context.Context, seq int64) (audit.Record, bool, err
 // become predicates, so each query has a plan that uses its index (an
 // "$1 = ” OR ..." query would defeat them at ten million rows).
 func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([]audit.Record, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if !f.From.IsZero() {
-		add("occurred_at >= ?", f.From)
-	}
-	if !f.To.IsZero() {
-		add("occurred_at < ?", f.To)
-	}
-	if f.ActorID != "" {
-		add("audit_field(entry, '{actor,id}') = ?", f.ActorID)
-	}
-	if f.Action != "" {
-		add("audit_field(entry, '{action}') = ?", string(f.Action))
-	}
-	if f.Outcome != "" {
-		add("audit_field(entry, '{outcome}') = ?", string(f.Outcome))
-	}
-	if f.TargetType != "" {
-		add("audit_field(entry, '{target,type}') = ?", f.TargetType)
-	}
-	if f.TargetID != "" {
-		add("audit_field(entry, '{target,id}') = ?", f.TargetID)
-	}
-	if f.Text != "" {
-		add(`convert_from(entry, 'UTF8') ILIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Text)+"%")
-	}
+	w := where{}
+	w.addIf(!f.From.IsZero(), "occurred_at >= ?", f.From)
+	w.addIf(!f.To.IsZero(), "occurred_at < ?", f.To)
+	w.addIf(f.ActorID != "", "audit_field(entry, '{actor,id}') = ?", f.ActorID)
+	w.addIf(f.Action != "", "audit_field(entry, '{action}') = ?", string(f.Action))
+	w.addIf(f.Outcome != "", "audit_field(entry, '{outcome}') = ?", string(f.Outcome))
+	w.addIf(f.TargetType != "", "audit_field(entry, '{target,type}') = ?", f.TargetType)
+	w.addIf(f.TargetID != "", "audit_field(entry, '{target,id}') = ?", f.TargetID)
+	w.addIf(f.Text != "", `convert_from(entry, 'UTF8') ILIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Text)+"%")
 	// A time-filtered view is ordered, and paged, by (time, seq): the time
 	// indexes then return its rows already in order, where sorting by seq
 	// alone would fetch and sort every match in the range first.
 	byTime := !f.From.IsZero() || !f.To.IsZero()
-	if p.MaxSeq > 0 {
-		add("seq <= ?", p.MaxSeq)
-	}
+	w.addIf(p.MaxSeq > 0, "seq <= ?", p.MaxSeq)
 	switch {
 	case p.Tail:
-		add("seq > ?", p.After)
+		w.add("seq > ?", p.After)
 	case p.Before > 0 && byTime:
-		add("(occurred_at, seq) < (SELECT occurred_at, seq FROM audit_log WHERE seq = ?)", p.Before)
+		w.add("(occurred_at, seq) < (SELECT occurred_at, seq FROM audit_log WHERE seq = ?)", p.Before)
 	case p.Before > 0:
-		add("seq < ?", p.Before)
+		w.add("seq < ?", p.Before)
 	}
 	order := "seq DESC"
 	switch {
@@ -120,13 +95,8 @@ func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([
 	case p.Oldest:
 		order = "seq ASC"
 	}
-	sql := `SELECT ` + recordColumns + ` FROM audit_log`
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, p.Limit)
-	sql += fmt.Sprintf(" ORDER BY %s LIMIT $%d", order, len(args))
-	rows, err := s.DB.Query(ctx, sql, args...)
+	sql := `SELECT ` + recordColumns + ` FROM audit_log` + w.sql() + ` ORDER BY ` + order + w.limit(p.Limit)
+	rows, err := s.DB.Query(ctx, sql, w.args...)
 	if err != nil {
 		return nil, err
 	}

@@ -159,13 +159,13 @@ func TestAudit_FailClosed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newAuditFixture(t)
-	if _, err := f.owner.Exec(ctx, `CREATE TABLE refunds (id int); GRANT ALL ON refunds TO console_app`); err != nil {
+	if _, err := f.owner.Exec(ctx, `CREATE TABLE fail_closed_change (id int); GRANT ALL ON fail_closed_change TO console_app`); err != nil {
 		t.Fatal(err)
 	}
 	bad := event(1, "x")
 	bad.Detail["password"] = "hunter2hunter2"
 	err := f.tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := postgres.Conn(ctx, f.app).Exec(ctx, `INSERT INTO refunds VALUES (1)`); err != nil {
+		if _, err := postgres.Conn(ctx, f.app).Exec(ctx, `INSERT INTO fail_closed_change VALUES (1)`); err != nil {
 			return err
 		}
 		return f.log.Record(ctx, bad)
@@ -174,7 +174,7 @@ func TestAudit_FailClosed(t *testing.T) {
 		t.Fatalf("err = %v, want the audit refusal", err)
 	}
 	var n int
-	f.owner.QueryRow(ctx, `SELECT count(*) FROM refunds`).Scan(&n)
+	f.owner.QueryRow(ctx, `SELECT count(*) FROM fail_closed_change`).Scan(&n)
 	if n != 0 {
 		t.Fatal("the change committed although its audit record failed")
 	}

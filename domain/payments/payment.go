@@ -123,7 +123,7 @@ func (p Payment) RefundedAmount() money.Amount {
 // so a late "processing" never overwrites "succeeded", nor a stale
 // "failed" a newer "processing".
 func (p *Payment) applyStatus(s Status, at time.Time) bool {
-	if p.Status.Terminal() || at.Before(p.StatusAt) || s == p.Status {
+	if p.Status.Terminal() || older(at, p.StatusAt) || s == p.Status {
 		return false
 	}
 	p.Status, p.StatusAt = s, at
@@ -132,6 +132,11 @@ func (p *Payment) applyStatus(s Status, at time.Time) bool {
 	}
 	return true
 }
+
+// older reports whether a report at `at` is older than one at `than`. The
+// processor stamps events in whole seconds, so the comparison is too: an
+// event in the same second as our own change is not older than it.
+func older(at, than time.Time) bool { return at.Before(than.Truncate(time.Second)) }
 
 // publicIDFor derives a payment's public id from the request that creates
 // it, so that a retried request names the same payment everywhere: in our

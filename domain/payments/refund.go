@@ -78,7 +78,7 @@ type Refund struct {
 // applyStatus moves r to s as reported at `at`: terminal statuses stick,
 // and an older report never overwrites a newer one.
 func (r *Refund) applyStatus(s RefundStatus, at time.Time, failure string) bool {
-	if r.Status.Terminal() || at.Before(r.StatusAt) || s == r.Status {
+	if r.Status.Terminal() || older(at, r.StatusAt) || s == r.Status {
 		return false
 	}
 	r.Status, r.StatusAt, r.FailureReason = s, at, failure

@@ -115,7 +115,7 @@ func (s *Service) applyIntent(ctx context.Context, p *Payment, e Event) (string,
 func (s *Service) applyCharge(ctx context.Context, p *Payment, e Event) (string, error) {
 	c := e.Charge
 	effect := "kept the card and risk of a later charge"
-	if !e.Created.Before(p.RiskAt) {
+	if !older(e.Created, p.RiskAt) {
 		p.Card, p.Risk, p.RiskAt = c.Card, c.Risk, e.Created
 		if err := s.Store.UpdatePayment(ctx, *p); err != nil {
 			return "", err
@@ -165,7 +165,7 @@ func (s *Service) applyDispute(ctx context.Context, p *Payment, e Event) (string
 	if err != nil {
 		return "", err
 	}
-	if found && e.Created.Before(d.UpdatedAt) {
+	if found && older(e.Created, d.UpdatedAt) {
 		return "dispute " + u.ProviderID + " kept " + d.Status + ": the event is older", nil
 	}
 	if !found {
@@ -185,7 +185,7 @@ func (s *Service) applyReview(ctx context.Context, p *Payment, e Event) (string,
 	if err != nil {
 		return "", err
 	}
-	if found && e.Created.Before(r.UpdatedAt) {
+	if found && older(e.Created, r.UpdatedAt) {
 		return "review " + u.ProviderID + " kept: the event is older", nil
 	}
 	if !found {
