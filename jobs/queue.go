@@ -29,6 +29,9 @@ type Options struct {
 	Workers    *river.Workers
 	Periodic   []*river.PeriodicJob
 	MaxWorkers int // concurrent jobs on this instance; default 10
+	// RetryPolicy spaces out a failed job's retries; nil for River's
+	// (attempts^4 seconds). Tests use a quick one.
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // New builds the queue with the heartbeat job plus what opts add.
@@ -45,6 +48,7 @@ func New(db *pgxpool.Pool, logger *slog.Logger, opts Options) (*Queue, error) {
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}},
 		Workers:      opts.Workers,
 		PeriodicJobs: append(opts.Periodic, heartbeatJob()),
+		RetryPolicy:  opts.RetryPolicy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)

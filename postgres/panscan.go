@@ -28,7 +28,10 @@ func ScanForPANs(ctx context.Context, db DBTX) ([]PANFinding, error) {
 		return nil, err
 	}
 	type column struct{ table, name, typ string }
-	columns, err := pgx.CollectRows(rows, pgx.RowToStructByPos[column])
+	columns, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (column, error) {
+		var c column
+		return c, r.Scan(&c.table, &c.name, &c.typ)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +47,10 @@ func ScanForPANs(ctx context.Context, db DBTX) ([]PANFinding, error) {
 			return nil, err
 		}
 		type hit struct{ row, value string }
-		hits, err := pgx.CollectRows(rows, pgx.RowToStructByPos[hit])
+		hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
+			var h hit
+			return h, r.Scan(&h.row, &h.value)
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -45,3 +45,10 @@ func (t Transactor) InTx(ctx context.Context, fn func(ctx context.Context) error
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
 }
+
+// TxFrom returns the transaction ctx carries, for adapters that must work
+// inside it with a client of their own (the job queue's inserts).
+func TxFrom(ctx context.Context) (pgx.Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(pgx.Tx)
+	return tx, ok
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/internal/wait"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
 )
@@ -34,13 +35,13 @@ func TestInstances_RevocationReachesEveryInstance(t *testing.T) {
 	if res := ac.Post(userPath(u.ID)+"/roles/compliance_officer/revoke", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke = %d %s", res.StatusCode, res.Body)
 	}
-	eventually(t, "the revoked role still opens the audit log on the second instance", func() bool {
+	wait.For(t, "the revoked role still opens the audit log on the second instance", func() bool {
 		return b.Get("/audit").StatusCode == http.StatusForbidden
 	})
 	if res := a.Post("/logout", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout = %d", res.StatusCode)
 	}
-	eventually(t, "the ended session still works on the second instance", func() bool {
+	wait.For(t, "the ended session still works on the second instance", func() bool {
 		return b.Get("/account").Header.Get("Location") == "/login?ended=1"
 	})
 }
@@ -71,22 +72,10 @@ func (env *testEnv) secondInstance(t *testing.T, ttl time.Duration) *Server {
 // listening waits until n connections LISTEN for identity changes.
 func listening(t *testing.T, env *testEnv, n int) {
 	t.Helper()
-	eventually(t, "the identity listeners never issued LISTEN", func() bool {
+	wait.For(t, "the identity listeners never issued LISTEN", func() bool {
 		var got int
 		env.db.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND query LIKE 'LISTEN "identity_changed"%'`).Scan(&got)
 		return got >= n
 	})
-}
-
-// eventually polls cond for up to 5 seconds.
-func eventually(t *testing.T, failure string, cond func() bool) {
-	t.Helper()
-	for range 250 {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal(failure)
 }

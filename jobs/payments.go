@@ -1,0 +1,98 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/postgres"
+)
+
+// Payments' jobs: applying a received webhook event, and sending a refund
+// to the processor. Both are queued in the transaction that needs them and
+// retried with River's backoff until they succeed; both are safe to run
+// more than once (the event is applied once, the refund sent under one
+// idempotency key).
+type (
+	webhookArgs struct {
+		EventID string `json:"event_id"`
+	}
+	refundArgs struct {
+		RefundID int64 `json:"refund_id"`
+	}
+)
+
+func (webhookArgs) Kind() string { return "payments.webhook" }
+func (refundArgs) Kind() string  { return "payments.refund" }
+
+const paymentJobAttempts = 20 // about a day and a half of River's backoff
+
+type webhookWorker struct {
+	river.WorkerDefaults[webhookArgs]
+	payments *payments.Service
+}
+
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[webhookArgs]) error {
+	return w.payments.ApplyEvent(ctx, job.Args.EventID)
+}
+
+type refundWorker struct {
+	river.WorkerDefaults[refundArgs]
+	payments *payments.Service
+}
+
+func (w *refundWorker) Work(ctx context.Context, job *river.Job[refundArgs]) error {
+	return w.payments.ExecuteRefund(ctx, job.Args.RefundID)
+}
+
+// AddPaymentJobs registers payments' workers on opts.
+func AddPaymentJobs(opts *Options, svc *payments.Service) {
+	if opts.Workers == nil {
+		opts.Workers = river.NewWorkers()
+	}
+	river.AddWorker(opts.Workers, &webhookWorker{payments: svc})
+	river.AddWorker(opts.Workers, &refundWorker{payments: svc})
+}
+
+// Inserter queues jobs inside the caller's transaction; services hold it
+// (it implements their Jobs ports), while the workers live in the Queue.
+type Inserter struct {
+	client *river.Client[pgx.Tx]
+}
+
+var _ payments.Jobs = (*Inserter)(nil)
+
+// NewInserter returns an insert-only River client on db.
+func NewInserter(db *pgxpool.Pool) (*Inserter, error) {
+	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return &Inserter{client: c}, nil
+}
+
+var errNoTx = errors.New("jobs: a job is queued inside the transaction that needs it, and ctx carries none")
+
+func (i *Inserter) insert(ctx context.Context, args river.JobArgs) error {
+	tx, ok := postgres.TxFrom(ctx)
+	if !ok {
+		return errNoTx
+	}
+	_, err := i.client.InsertTx(ctx, tx, args, &river.InsertOpts{MaxAttempts: paymentJobAttempts})
+	return err
+}
+
+// ApplyEventLater implements payments.Jobs.
+func (i *Inserter) ApplyEventLater(ctx context.Context, eventID string) error {
+	return i.insert(ctx, webhookArgs{EventID: eventID})
+}
+
+// ExecuteRefundLater implements payments.Jobs.
+func (i *Inserter) ExecuteRefundLater(ctx context.Context, refundID int64) error {
+	return i.insert(ctx, refundArgs{RefundID: refundID})
+}

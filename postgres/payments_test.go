@@ -1,0 +1,488 @@
+package postgres_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/domain/money"
+	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/internal/wait"
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/keyfile"
+	"github.com/paycompliance/console/postgres"
+	"github.com/paycompliance/console/postgres/pgtest"
+	"github.com/paycompliance/console/stripe"
+	"github.com/paycompliance/console/stripe/stripetest"
+)
+
+const webhookSecret = "whsec_payments_test"
+
+// paymentsFixture is the payments service as the console wires it: on a
+// fresh database through the application role, stripe-mock behind a
+// recording proxy, the job queue running with quick retries.
+type paymentsFixture struct {
+	db     *pgxpool.Pool
+	owner  *pgxpool.Pool
+	svc    *payments.Service
+	stripe *stripetest.Server
+	sim    stripe.Simulator
+}
+
+func newPaymentsFixture(t *testing.T) *paymentsFixture {
+	t.Helper()
+	ctx := context.Background()
+	owner, url := pgtest.NewDB(t)
+	db, err := postgres.Connect(ctx, url, 8, postgres.AppRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	p, err := keyfile.Open(filepath.Join(t.TempDir(), "keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := stripetest.Start(t)
+	inserter, err := jobs.NewInserter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &paymentsFixture{db: db, owner: owner, stripe: srv, sim: stripe.Simulator{Secret: webhookSecret}}
+	f.svc = &payments.Service{Store: postgres.PaymentStore{DB: db}, Tx: postgres.Transactor{DB: db},
+		Audit:   audit.NewLog(postgres.AuditOutbox{DB: db}),
+		Gateway: stripe.New(stripe.Config{SecretKey: "sk_test_console", APIURL: srv.URL, Timeout: 2 * time.Second, MaxRetries: 1}),
+		Events:  stripe.Events{Secret: webhookSecret, Tolerance: 5 * time.Minute}, Simulator: f.sim,
+		Jobs: inserter, Keys: keys.New(p, keys.Options{}), RefundApprovalAbove: 10_000}
+	opts := jobs.Options{RetryPolicy: quickRetries{}}
+	jobs.AddPaymentJobs(&opts, f.svc)
+	q, err := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background()) })
+	return f
+}
+
+// quickRetries retries a failed job after 100 ms, so tests need not wait
+// for River's backoff.
+type quickRetries struct{}
+
+func (quickRetries) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
+
+// as is a context acting as an operator (or any caller) named id.
+func as(id string, perms ...identity.Permission) context.Context {
+	if len(perms) == 0 {
+		perms = []identity.Permission{identity.PermPaymentsRead, identity.PermPaymentsWrite, identity.PermPaymentsRefund}
+	}
+	return identity.WithServiceCaller(context.Background(), audit.Actor{Type: audit.ActorUser, ID: id}, perms...)
+}
+
+func (f *paymentsFixture) create(t *testing.T, ref string, minor int64) payments.Payment {
+	t.Helper()
+	p, err := f.svc.Create(as("op.ada"), payments.NewPayment{RequestRef: ref, Amount: money.Amount{Minor: minor, Currency: "USD"},
+		CustomerRef: "cus-" + ref, Description: "Order " + ref})
+	if err != nil {
+		t.Fatalf("create %s: %v", ref, err)
+	}
+	return p
+}
+
+// deliver signs the outcome's events and delivers each as Stripe would.
+func (f *paymentsFixture) deliver(t *testing.T, p payments.Payment, o payments.Outcome, at time.Time) []payments.SignedEvent {
+	t.Helper()
+	events, err := f.sim.Simulate(p, o, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if err := f.svc.ReceiveWebhook(context.Background(), e.Payload, e.Signature); err != nil {
+			t.Fatalf("deliver %s: %v", o, err)
+		}
+	}
+	return events
+}
+
+func (f *paymentsFixture) payment(t *testing.T, id string) payments.Payment {
+	t.Helper()
+	p, err := f.svc.Get(as("reader", identity.PermPaymentsRead), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (f *paymentsFixture) waitStatus(t *testing.T, id string, want payments.Status) payments.Payment {
+	t.Helper()
+	var p payments.Payment
+	wait.For(t, "payment "+id+" never became "+string(want), func() bool { p = f.payment(t, id); return p.Status == want })
+	return p
+}
+
+func (f *paymentsFixture) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := f.owner.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (f *paymentsFixture) audited(t *testing.T, action audit.Action) int {
+	return f.count(t, `SELECT count(*) FROM audit_outbox WHERE convert_from(entry, 'UTF8')::jsonb->>'action' = $1`, string(action))
+}
+
+// The same request reference always means the same payment: retried in
+// turn or raced, one payment is stored and Stripe is asked under one
+// idempotency key; the same reference for another payment is refused.
+func TestPayments_CreateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	first := f.create(t, "ref-1", 2500)
+	again := f.create(t, "ref-1", 2500)
+	if again.PublicID != first.PublicID || again.IntentID != first.IntentID {
+		t.Fatalf("a retry made another payment: %s then %s", first.PublicID, again.PublicID)
+	}
+	_, err := f.svc.Create(as("op.ada"), payments.NewPayment{RequestRef: "ref-1", Amount: money.Amount{Minor: 9900, Currency: "USD"}, CustomerRef: "cus-ref-1", Description: "Order ref-1"})
+	if domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("the same reference for a different payment = %v, want conflict", err)
+	}
+	var wg sync.WaitGroup
+	ids := make([]string, 10)
+	for i := range ids {
+		wg.Go(func() {
+			p, err := f.svc.Create(as("op.ada"), payments.NewPayment{RequestRef: "race", Amount: money.Amount{Minor: 700, Currency: "EUR"}, CustomerRef: "cus-race"})
+			if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+				t.Errorf("raced create: %v", err)
+			}
+			ids[i] = p.PublicID
+		})
+	}
+	wg.Wait()
+	if n := f.count(t, `SELECT count(*) FROM payments WHERE request_ref = 'race'`); n != 1 {
+		t.Fatalf("%d payments stored for one raced reference", n)
+	}
+	keys := f.stripe.IdempotencyKeys("POST", "/v1/payment_intents")
+	if len(keys) != 2 {
+		t.Fatalf("Stripe was asked under %d idempotency keys for two payments: %v", len(keys), keys)
+	}
+	if n := f.audited(t, audit.PaymentCreated); n != 2 {
+		t.Fatalf("%d payment.created records for two payments", n)
+	}
+}
+
+// A webhook event delivered twice in turn, then twenty times at once, is
+// stored once, queued once and applied once.
+func TestPayments_WebhookAppliedOnce(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "once", 1800)
+	events, err := f.sim.Simulate(p, payments.OutcomeProcessing, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := events[0]
+	for range 2 {
+		if err := f.svc.ReceiveWebhook(context.Background(), e.Payload, e.Signature); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if err := f.svc.ReceiveWebhook(context.Background(), e.Payload, e.Signature); err != nil {
+				t.Errorf("concurrent delivery: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	f.waitStatus(t, p.PublicID, payments.Processing)
+	wait.For(t, "the event was not marked applied", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'applied'`) == 1
+	})
+	for what, sql := range map[string]string{
+		"stored events":   `SELECT count(*) FROM stripe_events`,
+		"queued jobs":     `SELECT count(*) FROM river_job WHERE kind = 'payments.webhook'`,
+		"history entries": `SELECT count(*) FROM payment_history WHERE status = 'processing'`,
+		"kept payloads":   `SELECT count(*) FROM stripe_events WHERE payload IS NOT NULL`,
+	} {
+		want := 1
+		if what == "kept payloads" {
+			want = 0
+		}
+		if n := f.count(t, sql); n != want {
+			t.Errorf("%s: %d, want %d", what, n, want)
+		}
+	}
+	if n := f.audited(t, audit.WebhookApplied); n != 1 {
+		t.Errorf("%d webhook.applied records for one event", n)
+	}
+}
+
+// Events applied in any order leave the payment as the latest report
+// says: a late "processing" never overwrites "succeeded".
+func TestPayments_OutOfOrderEvents(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "late", 3000)
+	now := time.Now()
+	f.deliver(t, p, payments.OutcomeSucceeded, now.Add(2*time.Second))
+	f.waitStatus(t, p.PublicID, payments.Succeeded)
+	f.deliver(t, p, payments.OutcomeProcessing, now.Add(time.Second))
+	f.deliver(t, p, payments.OutcomeProcessing, now.Add(10*time.Second))
+	wait.For(t, "the late events were not applied", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'applied'`) == 4
+	})
+	got := f.payment(t, p.PublicID)
+	if got.Status != payments.Succeeded || got.Card.Last4 != "4242" || got.Risk.Level != payments.RiskNormal {
+		t.Fatalf("after late events the payment is %s (card %+v, risk %+v)", got.Status, got.Card, got.Risk)
+	}
+	if n := f.count(t, `SELECT count(*) FROM stripe_events WHERE note LIKE 'kept succeeded%'`); n != 2 {
+		t.Fatalf("%d late events noted as kept, want 2", n)
+	}
+	// A stale failure after a newer "processing" does not win either.
+	q := f.create(t, "stale", 3000)
+	f.deliver(t, q, payments.OutcomeProcessing, now.Add(5*time.Second))
+	f.waitStatus(t, q.PublicID, payments.Processing)
+	f.deliver(t, q, payments.OutcomeDeclined, now.Add(3*time.Second))
+	wait.For(t, "the stale failure was not applied", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events e JOIN payments p ON p.id = e.payment_id WHERE p.public_id = $1 AND e.state = 'applied'`, q.PublicID) == 3
+	})
+	if got := f.payment(t, q.PublicID); got.Status != payments.Processing {
+		t.Fatalf("a stale failure overwrote processing: %s", got.Status)
+	}
+}
+
+// A bad signature changes nothing and is recorded; events of unknown
+// types, or for PaymentIntents that are not ours, are kept as ignored.
+func TestPayments_WebhookRefusedAndIgnored(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "sig", 1000)
+	events, _ := f.sim.Simulate(p, payments.OutcomeSucceeded, time.Now())
+	bad := strings.Replace(events[1].Signature, "v1=", "v1=00", 1)
+	if err := f.svc.ReceiveWebhook(context.Background(), events[1].Payload, bad); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("a bad signature = %v, want invalid", err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM stripe_events`); n != 0 {
+		t.Fatalf("a refused webhook stored %d events", n)
+	}
+	if n := f.audited(t, audit.WebhookRejected); n != 1 {
+		t.Fatalf("%d webhook.rejected records", n)
+	}
+	stranger := p
+	stranger.IntentID = "pi_not_ours"
+	f.deliver(t, stranger, payments.OutcomeProcessing, time.Now())
+	unknown := stripe.Simulator{Secret: webhookSecret}
+	signed, _ := unknown.Simulate(p, payments.OutcomeProcessing, time.Now())
+	body := strings.Replace(string(signed[0].Payload), "payment_intent.processing", "payment_intent.partially_funded", 1)
+	sig := signBody(t, []byte(body))
+	if err := f.svc.ReceiveWebhook(context.Background(), []byte(body), sig); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "the events were not settled", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'ignored'`) == 2
+	})
+	if got := f.payment(t, p.PublicID); got.Status != payments.Open {
+		t.Fatalf("an ignored event changed the payment to %s", got.Status)
+	}
+}
+
+// Partial refunds up to the threshold go to Stripe at once under the
+// refund's own key; above it a second operator must approve, never the
+// one who asked; nothing can refund more than was paid.
+func TestPayments_Refunds(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "refund", 50_000)
+	if _, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 100, payments.ReasonRequestedByCustomer); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("refunding an unpaid payment = %v, want conflict", err)
+	}
+	f.deliver(t, p, payments.OutcomeSucceeded, time.Now())
+	f.waitStatus(t, p.PublicID, payments.Succeeded)
+
+	small, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 2_500, payments.ReasonRequestedByCustomer)
+	if err != nil || small.Status != payments.RefundPending {
+		t.Fatalf("a small refund = %+v, %v", small, err)
+	}
+	wait.For(t, "the small refund was not sent", func() bool {
+		d, _ := f.svc.Detail(as("r", identity.PermPaymentsRead), p.PublicID)
+		return len(d.Refunds) == 1 && d.Refunds[0].ProviderID != "" && d.Refunds[0].Status == payments.RefundSucceeded
+	})
+	if keys := f.stripe.IdempotencyKeys("POST", "/v1/refunds"); len(keys) != 1 || keys["pcc_refund_"+itoa(small.ID)] == 0 {
+		t.Fatalf("refund calls under keys %v", keys)
+	}
+
+	big, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 40_000, payments.ReasonDuplicate)
+	if err != nil || big.Status != payments.RefundAwaitingApproval {
+		t.Fatalf("a large refund = %+v, %v", big, err)
+	}
+	if _, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 8_000, payments.ReasonDuplicate); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("refunding more than remains (the pending approval holds its part) = %v, want invalid", err)
+	}
+	if _, err := f.svc.DecideRefund(as("op.ada"), big.ID, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Fatalf("the requester approving their own refund = %v, want forbidden", err)
+	}
+	if _, err := f.svc.DecideRefund(as("auditor", identity.PermPaymentsRead), big.ID, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Fatalf("a reader approving = %v, want forbidden", err)
+	}
+	if len(f.stripe.Requests("POST", "/v1/refunds")) != 1 {
+		t.Fatal("a refund awaiting approval reached Stripe")
+	}
+	approved, err := f.svc.DecideRefund(as("op.bob"), big.ID, true)
+	if err != nil || approved.Status != payments.RefundPending || approved.DecidedBy != "op.bob" {
+		t.Fatalf("approval by another operator = %+v, %v", approved, err)
+	}
+	if _, err := f.svc.DecideRefund(as("op.cy"), big.ID, false); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("deciding twice = %v, want conflict", err)
+	}
+	wait.For(t, "the approved refund was not sent", func() bool { return len(f.stripe.Requests("POST", "/v1/refunds")) == 2 })
+	got := f.payment(t, p.PublicID)
+	if got.Refunded != 42_500 || got.Refundable() != 7_500 {
+		t.Fatalf("refunded %d, refundable %d", got.Refunded, got.Refundable())
+	}
+	for _, a := range []audit.Action{audit.RefundRequested, audit.RefundApproved} {
+		if f.audited(t, a) == 0 {
+			t.Errorf("no %s record", a)
+		}
+	}
+	wait.For(t, "refunds not recorded as done", func() bool { return f.audited(t, audit.PaymentRefunded) == 2 })
+
+	// The database refuses what the application would have: refunds
+	// totalling more than the payment, even written directly.
+	_, err = f.db.Exec(context.Background(), `INSERT INTO refunds (payment_id, amount, currency, reason, status, status_at, requested_by, created_at)
+		SELECT id, 7501, 'USD', 'duplicate', 'pending', now(), 'intruder', now() FROM payments WHERE public_id = $1`, p.PublicID)
+	if err == nil || !strings.Contains(err.Error(), "SQLSTATE 23514") {
+		t.Fatalf("an over-refund written directly = %v, want the trigger's refusal", err)
+	}
+}
+
+// Stripe unreachable when a refund is sent: the job fails and is retried
+// under the same idempotency key until Stripe answers; one refund results.
+func TestPayments_RefundRetriedUnderOneKey(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "outage", 5_000)
+	f.deliver(t, p, payments.OutcomeSucceeded, time.Now())
+	f.waitStatus(t, p.PublicID, payments.Succeeded)
+	f.stripe.SetDown(true)
+	r, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 0, payments.ReasonRequestedByCustomer)
+	if err != nil || r.Amount.Minor != 5_000 {
+		t.Fatalf("a full refund = %+v, %v", r, err)
+	}
+	wait.For(t, "the refund job did not fail while Stripe was down", func() bool {
+		return f.count(t, `SELECT coalesce(max(attempt), 0) FROM river_job WHERE kind = 'payments.refund'`) >= 2
+	})
+	// A crash after Stripe took the refund but before it was recorded: the
+	// next attempt asks again under the same key (Stripe answers with the
+	// refund it made), so the money goes back once.
+	f.stripe.SetDown(false)
+	if err := f.svc.ExecuteRefund(context.Background(), r.ID); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "the refund never succeeded", func() bool {
+		d, _ := f.svc.Detail(as("r", identity.PermPaymentsRead), p.PublicID)
+		return d.Refunds[0].Status == payments.RefundSucceeded
+	})
+	if keys := f.stripe.IdempotencyKeys("POST", "/v1/refunds"); len(keys) != 1 {
+		t.Fatalf("refund calls under %d keys: %v", len(keys), keys)
+	}
+}
+
+// Radar reviews and disputes arrive as events and are kept, feeding the
+// fraud queue and the disputes list; a canceled payment stays canceled.
+func TestPayments_ReviewsDisputesAndCancel(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "radar", 9_000)
+	f.deliver(t, p, payments.OutcomeReview, time.Now())
+	got := f.waitStatus(t, p.PublicID, payments.Succeeded)
+	wait.For(t, "no Radar review", func() bool {
+		r, _ := f.svc.Reviews(as("fraud", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
+		return len(r) == 1 && r[0].PaymentPublic == p.PublicID
+	})
+	got = f.payment(t, p.PublicID)
+	if got.Risk.Level != payments.RiskElevated || got.Risk.Score != 72 {
+		t.Fatalf("risk %+v", got.Risk)
+	}
+	if err := f.svc.SimulateDispute(as("op.ada"), p.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "no dispute", func() bool {
+		d, _ := f.svc.Disputes(as("r", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
+		return len(d) == 1 && d[0].NeedsResponse() && !d[0].EvidenceDueBy.IsZero()
+	})
+	if f.audited(t, audit.DisputeOpened) != 1 || f.audited(t, audit.RadarReviewOpened) != 1 {
+		t.Fatal("the dispute or the review was not recorded")
+	}
+
+	c := f.create(t, "cancel", 1_000)
+	if _, err := f.svc.Cancel(as("op.ada"), c.PublicID, "customer changed their mind"); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t, c, payments.OutcomeSucceeded, time.Now().Add(time.Minute))
+	wait.For(t, "events not applied", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events e JOIN payments p ON p.id = e.payment_id WHERE p.public_id = $1`, c.PublicID) == 2
+	})
+	if got := f.payment(t, c.PublicID); got.Status != payments.Canceled {
+		t.Fatalf("a canceled payment became %s", got.Status)
+	}
+	if _, err := f.svc.Cancel(as("op.ada"), c.PublicID, ""); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("canceling twice = %v", err)
+	}
+	if _, err := f.svc.Cancel(as("fraud", identity.PermPaymentsRead), p.PublicID, ""); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Fatalf("a reader canceling = %v", err)
+	}
+}
+
+// After payments, refunds, declines, reviews and disputes, no column of
+// any table holds a card number; and the scan does find one put there.
+func TestPayments_NoCardNumberStored(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	for i, o := range []payments.Outcome{payments.OutcomeSucceeded, payments.OutcomeReview, payments.OutcomeDeclined, payments.OutcomeRequiresAction} {
+		p := f.create(t, "pan-"+itoa(int64(i)), 5_000)
+		f.deliver(t, p, o, time.Now())
+	}
+	if _, err := f.svc.Create(as("op.ada"), payments.NewPayment{RequestRef: "pan-x", Amount: money.Amount{Minor: 1000, Currency: "USD"},
+		CustomerRef: "cus", Description: "card 4242424242424242"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("a card number in the description = %v, want refused", err)
+	}
+	wait.For(t, "events not applied", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'received'`) == 0
+	})
+	found, err := postgres.ScanForPANs(context.Background(), f.owner)
+	if err != nil || len(found) != 0 {
+		t.Fatalf("card numbers stored: %v (%v)", found, err)
+	}
+	if _, err := f.owner.Exec(context.Background(), `UPDATE payments SET metadata = '{"note": "4000 0566 5566 5556"}' WHERE request_ref = 'pan-0'`); err != nil {
+		t.Fatal(err)
+	}
+	found, err = postgres.ScanForPANs(context.Background(), f.owner)
+	if err != nil || len(found) != 1 || found[0].Table != "payments" || found[0].Column != "metadata" {
+		t.Fatalf("the scan found %v (%v), want the planted number", found, err)
+	}
+}
+
+func signBody(t *testing.T, body []byte) string {
+	t.Helper()
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: webhookSecret}).Header
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
