@@ -45,7 +45,21 @@ type Config struct {
 	SessionIdleTimeout   time.Duration
 	SessionMaxAge        time.Duration
 	APIRateLimit         int
+	PublicURL            string
+	StripeSecretKey      string
+	StripePublishableKey string
+	StripeWebhookSecret  string
+	StripeAPIURL         string
+	StripeMockBin        string
+	StripeTimeout        time.Duration
+	StripeMaxRetries     int
+	WebhookTolerance     time.Duration
+	RefundApprovalAbove  int64
 }
+
+// testMode is payments without a Stripe key: a local stripe-mock, and
+// simulated outcomes on the payer's page.
+func (c Config) testMode() bool { return c.StripeSecretKey == "" }
 
 // policy is the authentication policy: PCI DSS's numbers, with the
 // session limits and API rate the settings choose.
@@ -95,6 +109,16 @@ var settings = []setting{
 	{"SESSION_IDLE_TIMEOUT", "15m", "A session unused this long ends (at most 15m, PCI DSS 8.2.8).", duration(func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "12h", "A session ends this long after sign-in, however active.", duration(func(c *Config) *time.Duration { return &c.SessionMaxAge })},
 	{"API_RATE_LIMIT", "600", "Calls per minute each API key may make, across all instances; more get 429.", integer(func(c *Config) *int { return &c.APIRateLimit })},
+	{"PUBLIC_URL", "", "Address payers reach the console at (https://pay.example.com), for payer links. Empty: the address each request came to.", str(func(c *Config) *string { return &c.PublicURL })},
+	{"STRIPE_SECRET_KEY", "", "Stripe secret key (sk_live_… or sk_test_…). Empty: test mode, against a stripe-mock the console starts, with simulated outcomes on the payer's page.", str(func(c *Config) *string { return &c.StripeSecretKey })},
+	{"STRIPE_PUBLISHABLE_KEY", "", "Stripe publishable key (pk_…) for Stripe.js on the payer's page; needed with STRIPE_SECRET_KEY.", str(func(c *Config) *string { return &c.StripePublishableKey })},
+	{"STRIPE_WEBHOOK_SECRET", "", "Signing secret (whsec_…) of the Stripe webhook endpoint for /webhooks/stripe; needed with STRIPE_SECRET_KEY. Empty in test mode: generated into DATA_DIR/stripe-webhook-secret.", str(func(c *Config) *string { return &c.StripeWebhookSecret })},
+	{"STRIPE_API_URL", "", "Stripe API base URL. Empty: api.stripe.com with a key; without one, the stripe-mock the console starts.", str(func(c *Config) *string { return &c.StripeAPIURL })},
+	{"STRIPE_MOCK_BIN", "", "stripe-mock executable for test mode. Empty: bin/stripe-mock (make builds it), then PATH.", str(func(c *Config) *string { return &c.StripeMockBin })},
+	{"STRIPE_TIMEOUT", "10s", "How long one call to Stripe may take before it is retried.", duration(func(c *Config) *time.Duration { return &c.StripeTimeout })},
+	{"STRIPE_MAX_RETRIES", "2", "Retries of a Stripe call that failed on the network or with a 5xx, with backoff, under the same idempotency key.", integer(func(c *Config) *int { return &c.StripeMaxRetries })},
+	{"STRIPE_WEBHOOK_TOLERANCE", "5m", "How old a webhook's signed timestamp may be; older ones are refused (replay protection).", duration(func(c *Config) *time.Duration { return &c.WebhookTolerance })},
+	{"REFUND_APPROVAL_ABOVE", "50000", "Refunds of more minor units than this (500.00 in a two-decimal currency) wait for a second operator's approval.", int64Setting(func(c *Config) *int64 { return &c.RefundApprovalAbove })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -128,6 +152,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.Keyring == "awskms" && (c.KMSEncryptKeyID == "" || c.KMSMACKeyID == "" || c.KMSSignKeyID == "" || c.AWSRegion == "") {
 		problems = append(problems, "KEYRING=awskms needs AWS_REGION, KMS_ENCRYPT_KEY_ID, KMS_MAC_KEY_ID and KMS_SIGN_KEY_ID")
 	}
+	if !c.testMode() && (c.StripeWebhookSecret == "" || c.StripePublishableKey == "") {
+		problems = append(problems, "STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY")
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		problems = append(problems, fmt.Sprintf("PUBLIC_URL=%q: must start with https:// (or http:// for a local test)", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	if err := c.policy().Validate(); err != nil {
 		problems = append(problems, err.Error())
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/payments"
 )
 
 // seedEnv is what seeders work with.
@@ -16,6 +17,7 @@ type seedEnv struct {
 	db       *pgxpool.Pool
 	trail    *auditTrail
 	identity *identity.Service
+	payments *payments.Service
 	dataDir  string
 }
 
@@ -31,6 +33,7 @@ type seeder struct {
 var seeders = []seeder{
 	{"audit trail", seedAuditTrail},
 	{"users", seedUsers},
+	{"payments", seedPayments},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
@@ -51,7 +54,12 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
 	ident, _ := newIdentity(db.pool, trail.ring, trail.log, cfg)
-	env := seedEnv{db: db.pool, trail: trail, identity: ident, dataDir: cfg.DataDir}
+	pay, stopStripe, err := newPayments(ctx, cfg, db.pool, trail.ring, trail.log, log)
+	if err != nil {
+		return err
+	}
+	defer stopStripe()
+	env := seedEnv{db: db.pool, trail: trail, identity: ident, payments: pay, dataDir: cfg.DataDir}
 	if err := seed(ctx, env, log); err != nil {
 		return err
 	}

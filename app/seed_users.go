@@ -16,7 +16,8 @@ import (
 )
 
 // demoUsers are the people `make run` can sign in as: one for every role,
-// and a second administrator so that four-eyes approvals can be tried.
+// and a second administrator and operator so that four-eyes approvals (of
+// roles, of large refunds) can be tried.
 // The first names match the demo audit history's actors.
 var demoUsers = []struct {
 	username, name string
@@ -28,6 +29,7 @@ var demoUsers = []struct {
 	{"ben.okafor", "Ben Okafor", identity.EscrowApprover},
 	{"chen.wu", "Chen Wu", identity.FraudReviewer},
 	{"dana.reyes", "Dana Reyes", identity.Operator},
+	{"omar.said", "Omar Said", identity.Operator}, // a second operator, for four-eyes refunds
 	{"gita.rao", "Gita Rao", identity.Auditor},
 }
 

@@ -41,8 +41,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	}
 	trail := newAuditTrail(db.pool, keyring, sink, cfg, log)
 	ident, principals := newIdentity(db.pool, keyring, trail.log, cfg)
+	pay, stopStripe, err := newPayments(ctx, cfg, db.pool, keyring, trail.log, log)
+	if err != nil {
+		return err
+	}
+	defer stopStripe()
 	if demo {
-		if err := seed(ctx, seedEnv{db: db.pool, trail: trail, identity: ident, dataDir: cfg.DataDir}, log); err != nil {
+		if err := seed(ctx, seedEnv{db: db.pool, trail: trail, identity: ident, payments: pay, dataDir: cfg.DataDir}, log); err != nil {
 			return err
 		}
 	}
@@ -50,6 +55,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	jobs.AddIdentityJobs(&jobOpts, ident, idempotency)
+	jobs.AddPaymentJobs(&jobOpts, pay)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
@@ -72,10 +78,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 
 	appended := &postgres.Listener{DB: db.pool, Channel: postgres.AuditChannel, Log: log}
 	identityChanges := &postgres.Listener{DB: db.pool, Channel: postgres.IdentityChannel, Log: log}
+	paymentChanges := &postgres.Listener{DB: db.pool, Channel: postgres.PaymentsChannel, Log: log}
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go appended.Run(listenCtx)
 	go identityChanges.Run(listenCtx)
+	go paymentChanges.Run(listenCtx)
 	go principals.Watch(listenCtx, identityChanges)
 
 	status := health.NewService(buildVersion(),
@@ -105,7 +113,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Users:   &handlers.Users{Identity: ident},
 		APIKeys: &handlers.APIKeys{Identity: ident},
 		API:     &handlers.API{Browser: trail.browser, Checkpointer: trail.sequencer},
-		Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
+		Payments: &handlers.Payments{Payments: pay, Audit: trail.browser, Changed: paymentChanges, Sessions: ident,
+			PublicURL: cfg.PublicURL},
+		PaymentsAPI: &handlers.PaymentsAPI{Payments: pay, PublicURL: cfg.PublicURL},
+		Pay:         &handlers.Pay{Payments: pay, PublishableKey: cfg.StripePublishableKey},
+		Webhooks:    &handlers.StripeWebhooks{Payments: pay},
+		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))
 

@@ -9,26 +9,16 @@ import (
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
-	"github.com/paycompliance/console/domain/identity"
 	auditview "github.com/paycompliance/console/views/audit"
 	"github.com/paycompliance/console/web/render"
 )
-
-// Subscriber delivers a notification each time new entries are chained.
-type Subscriber interface {
-	Subscribe() (<-chan string, func())
-}
 
 // AuditLog is the audit log for compliance officers and auditors.
 type AuditLog struct {
 	Browser  *audit.Browser
 	Exporter *audit.Exporter
-	Appended Subscriber
-	// Sessions re-checks a live tail's session before it sends anything,
-	// so that a stream outlives neither a sign-out nor a revocation.
-	Sessions interface {
-		Resume(ctx context.Context, id identity.SessionID) (identity.Principal, error)
-	}
+	Appended Subscriber // new entries chained
+	Sessions SessionResumer
 }
 
 // List shows a page of entries matching the query's filters.
@@ -97,43 +87,19 @@ func (h *AuditLog) Stream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	appended, unsubscribe := h.Appended.Subscribe()
-	defer unsubscribe()
-	stream, err := render.NewEventStream(w)
-	if err != nil {
-		return err
-	}
-	ping := time.NewTicker(25 * time.Second)
-	defer ping.Stop()
-	ctx := r.Context()
-	_, session := identity.PrincipalFrom(ctx)
-	live := func() bool { _, err := h.Sessions.Resume(ctx, session); return err == nil }
-	for {
-		select {
-		case <-ctx.Done():
+	return liveStream(w, r, h.Appended, h.Sessions, func(ctx context.Context, stream *render.EventStream, _ string) error {
+		entries, err := h.Browser.List(ctx, f, audit.Page{After: after, Tail: true, Limit: 200})
+		if err != nil || len(entries) == 0 {
 			return nil
-		case <-render.StreamsEnd(ctx):
-			return nil
-		case <-ping.C:
-			if !live() || stream.Ping() != nil {
-				return nil
-			}
-		case <-appended:
-			if !live() {
-				return nil
-			}
-			entries, err := h.Browser.List(ctx, f, audit.Page{After: after, Tail: true, Limit: 200})
-			if err != nil || len(entries) == 0 {
-				continue
-			}
-			after = entries[len(entries)-1].Seq
-			for _, e := range entries {
-				if err := stream.Send(ctx, "entry", auditview.Rows([]audit.Entry{e})); err != nil {
-					return nil // the browser went away
-				}
+		}
+		after = entries[len(entries)-1].Seq
+		for _, e := range entries {
+			if err := stream.Send(ctx, "entry", auditview.Rows([]audit.Entry{e})); err != nil {
+				return err
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // parseFilter reads the filter form. Times are the form's datetime-local

@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/paycompliance/console/domain"
@@ -23,6 +20,7 @@ import (
 	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/internal/wait"
 	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/jobs/jobstest"
 	"github.com/paycompliance/console/keyfile"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
@@ -67,24 +65,12 @@ func newPaymentsFixture(t *testing.T) *paymentsFixture {
 		Gateway: stripe.New(stripe.Config{SecretKey: "sk_test_console", APIURL: srv.URL, Timeout: 2 * time.Second, MaxRetries: 1}),
 		Events:  stripe.Events{Secret: webhookSecret, Tolerance: 5 * time.Minute}, Simulator: f.sim,
 		Jobs: inserter, Keys: keys.New(p, keys.Options{}), RefundApprovalAbove: 10_000}
-	opts := jobs.Options{RetryPolicy: quickRetries{}}
+	var opts jobs.Options
 	jobs.AddPaymentJobs(&opts, f.svc)
-	q, err := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { q.Stop(context.Background()) })
+	jobstest.Start(t, db, opts)
 	return f
 }
 
-// quickRetries retries a failed job after 100 ms, so tests need not wait
-// for River's backoff.
-type quickRetries struct{}
-
-func (quickRetries) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
 
 // as is a context acting as an operator (or any caller) named id.
 func as(id string, perms ...identity.Permission) context.Context {

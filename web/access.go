@@ -27,6 +27,9 @@ const (
 	undeclared accessKind = iota
 	// asset: no session is looked at (static files, health checks).
 	asset
+	// external: no session is looked at either; the handler checks the
+	// caller's proof itself (a payer's link, a webhook's signature).
+	external
 	// public: anyone; a session, if any, is known to the handler.
 	public
 	// signingIn: a session at any stage: the TOTP form and sign-out.
@@ -44,6 +47,7 @@ const (
 
 var (
 	assetAccess     = access{kind: asset}
+	externalAccess  = access{kind: external}
 	publicAccess    = access{kind: public}
 	signingInAccess = access{kind: signingIn}
 	signedInAccess  = access{kind: signedIn}
@@ -69,7 +73,7 @@ const (
 // guard enforces a route's access before its handler runs.
 func (s *Server) guard(a access, next http.Handler) http.Handler {
 	switch a.kind {
-	case asset:
+	case asset, external:
 		return next
 	case apiKey:
 		return s.guardAPI(a, next)

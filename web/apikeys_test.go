@@ -352,7 +352,7 @@ func TestAPI_BodyLimit(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	key := env.apiKey(t, "audit.checkpoint")
-	res := env.call(t, http.MethodPost, "/api/v1/audit/checkpoints", key, strings.Repeat("x", 2048), "Idempotency-Key", "big")
+	res := env.call(t, http.MethodPost, "/api/v1/audit/checkpoints", key, strings.Repeat("x", 256<<10), "Idempotency-Key", "big")
 	if res.StatusCode != http.StatusRequestEntityTooLarge || errorCode(t, res) != "too_large" || checkpoints(t, env) != 0 {
 		t.Fatalf("an oversized body = %d %s, %d checkpoints", res.StatusCode, res.Body, checkpoints(t, env))
 	}

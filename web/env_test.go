@@ -16,11 +16,16 @@ import (
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/handlers"
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/jobs/jobstest"
 	"github.com/paycompliance/console/keyfile"
 	"github.com/paycompliance/console/migrations"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
+	"github.com/paycompliance/console/stripe"
+	"github.com/paycompliance/console/stripe/stripetest"
 	"github.com/paycompliance/console/web/webtest"
 )
 
@@ -37,8 +42,13 @@ type testEnv struct {
 	seq      *postgres.AuditSequencer
 	tail     *postgres.Listener
 	identity *identity.Service
+	payments *payments.Service
+	stripe   *stripetest.Server
 	clock    *clock
 }
+
+// testWebhookSecret signs the test server's Stripe events.
+const testWebhookSecret = "whsec_web_test"
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
@@ -71,17 +81,35 @@ func newTestEnv(t testing.TB) *testEnv {
 	}
 	browser := &audit.Browser{Reader: store, Log: auditLog, Keys: ring}
 	sessions := &SessionStore{Identity: ident}
-	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 1024, ShutdownTimeout: 5 * time.Second},
+	env.stripe = stripetest.Start(t)
+	inserter, err := jobs.NewInserter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.payments = &payments.Service{Store: postgres.PaymentStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog,
+		Gateway: stripe.New(stripe.Config{SecretKey: "sk_test_web", APIURL: env.stripe.URL, Timeout: 5 * time.Second, MaxRetries: 1}),
+		Events:  stripe.Events{Secret: testWebhookSecret, Tolerance: 5 * time.Minute}, Simulator: stripe.Simulator{Secret: testWebhookSecret},
+		Jobs: inserter, Keys: ring, RefundApprovalAbove: 10_000}
+	var opts jobs.Options
+	jobs.AddPaymentJobs(&opts, env.payments)
+	jobstest.Start(t, db, opts)
+	paymentChanges := &postgres.Listener{DB: db, Channel: postgres.PaymentsChannel, Log: log}
+	go paymentChanges.Run(ctx)
+	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
 			Home: &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system}}}, System: system,
 			Audit: &handlers.AuditLog{Browser: browser,
 				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail, Sessions: ident},
-			SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
-			Account: &handlers.Account{Identity: ident, Cookies: sessions},
-			Users:   &handlers.Users{Identity: ident},
-			APIKeys: &handlers.APIKeys{Identity: ident},
-			API:     &handlers.API{Browser: browser, Checkpointer: env.seq},
-			Banners: &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
+			SignIn:      &handlers.SignIn{Identity: ident, Cookies: sessions},
+			Account:     &handlers.Account{Identity: ident, Cookies: sessions},
+			Users:       &handlers.Users{Identity: ident},
+			APIKeys:     &handlers.APIKeys{Identity: ident},
+			API:         &handlers.API{Browser: browser, Checkpointer: env.seq},
+			Payments:    &handlers.Payments{Payments: env.payments, Audit: browser, Changed: paymentChanges, Sessions: ident},
+			PaymentsAPI: &handlers.PaymentsAPI{Payments: env.payments},
+			Pay:         &handlers.Pay{Payments: env.payments},
+			Webhooks:    &handlers.StripeWebhooks{Payments: env.payments},
+			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
 	return env
 }
 

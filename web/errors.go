@@ -80,7 +80,8 @@ func (s *Server) writeErrorView(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func wantsJSON(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/webhooks/") ||
+		strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 // notFound answers every path no route claims.

@@ -77,10 +77,34 @@ func (s *Server) routes() []route {
 		{"POST /admin/api-keys", perm(identity.PermAPIKeysManage).sensitive(), h(d.APIKeys.Create)},
 		{"POST /admin/api-keys/{id}/revoke", perm(identity.PermAPIKeysManage), h(d.APIKeys.Revoke)},
 
+		// Card payments.
+		{"GET /payments", perm(identity.PermPaymentsRead), h(d.Payments.List)},
+		{"GET /payments/stream", perm(identity.PermPaymentsRead), h(d.Payments.Stream)},
+		{"GET /payments/disputes", perm(identity.PermPaymentsRead), h(d.Payments.Disputes)},
+		{"GET /payments/reviews", perm(identity.PermPaymentsRead), h(d.Payments.Reviews)},
+		{"GET /payments/{id}", perm(identity.PermPaymentsRead), h(d.Payments.Detail)},
+		{"POST /payments/{id}/refunds", perm(identity.PermPaymentsRefund), h(d.Payments.Refund)},
+		{"POST /payments/{id}/cancel", perm(identity.PermPaymentsWrite), h(d.Payments.Cancel)},
+		{"POST /payments/{id}/simulate-dispute", perm(identity.PermPaymentsWrite), h(d.Payments.SimulateDispute)},
+		{"POST /payments/refunds/{id}/approve", perm(identity.PermPaymentsRefund).sensitive(), h(d.Payments.ApproveRefund)},
+		{"POST /payments/refunds/{id}/reject", perm(identity.PermPaymentsRefund), h(d.Payments.RejectRefund)},
+
+		// The payer's page and Stripe's webhooks: no session; the caller
+		// proves itself (a link only the console makes, Stripe's signature).
+		{"GET /pay/{id}/{token}", externalAccess, h(d.Pay.Page)},
+		{"GET /pay/{id}/{token}/status", externalAccess, h(d.Pay.Status)},
+		{"POST /pay/{id}/{token}/simulate", externalAccess, h(d.Pay.Simulate)},
+		{"POST /webhooks/stripe", externalAccess, h(d.Webhooks.Receive)},
+
 		// The API, for systems with API keys.
 		{"GET /api/v1/openapi.json", assetAccess, http.HandlerFunc(serveOpenAPI)},
 		{"GET /api/v1/audit/entries", scope(identity.PermAuditRead), h(d.API.AuditEntries)},
 		{"POST /api/v1/audit/checkpoints", scope(identity.PermAuditCheckpoint), h(d.API.CreateCheckpoint)},
+		{"POST /api/v1/payments", scope(identity.PermPaymentsWrite), h(d.PaymentsAPI.Create)},
+		{"GET /api/v1/payments", scope(identity.PermPaymentsRead), h(d.PaymentsAPI.List)},
+		{"GET /api/v1/payments/{id}", scope(identity.PermPaymentsRead), h(d.PaymentsAPI.Get)},
+		{"POST /api/v1/payments/{id}/cancel", scope(identity.PermPaymentsWrite), h(d.PaymentsAPI.Cancel)},
+		{"POST /api/v1/payments/{id}/refunds", scope(identity.PermPaymentsRefund), h(d.PaymentsAPI.Refund)},
 
 		{"/", assetAccess, h(s.notFound)},
 	}

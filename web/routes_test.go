@@ -27,6 +27,8 @@ var (
 	auditReaders   = "compliance_officer auditor"
 	userReaders    = "administrator compliance_officer auditor"
 	administrators = "administrator"
+	paymentReaders = "compliance_officer fraud_reviewer auditor operator"
+	operators      = "operator"
 	noSession      = ""
 )
 
@@ -78,9 +80,28 @@ var expectedAccess = map[string]string{
 	"GET /admin/api-keys":                        administrators,
 	"POST /admin/api-keys":                       administrators,
 	"POST /admin/api-keys/{id}/revoke":           administrators,
+	"GET /payments":                              paymentReaders,
+	"GET /payments/stream":                       paymentReaders,
+	"GET /payments/disputes":                     paymentReaders,
+	"GET /payments/reviews":                      paymentReaders,
+	"GET /payments/{id}":                         paymentReaders,
+	"POST /payments/{id}/refunds":                operators,
+	"POST /payments/{id}/cancel":                 operators,
+	"POST /payments/{id}/simulate-dispute":       operators,
+	"POST /payments/refunds/{id}/approve":        operators,
+	"POST /payments/refunds/{id}/reject":         operators,
+	"GET /pay/{id}/{token}":                      allPrincipals, // a payer's link: see TestPay
+	"GET /pay/{id}/{token}/status":               allPrincipals,
+	"POST /pay/{id}/{token}/simulate":            allPrincipals,
+	"POST /webhooks/stripe":                      allPrincipals, // Stripe's signature: see TestWebhooks
 	"GET /api/v1/openapi.json":                   allPrincipals,
 	"GET /api/v1/audit/entries":                  noSession, // API keys only: see TestAPI
 	"POST /api/v1/audit/checkpoints":             noSession,
+	"POST /api/v1/payments":                      noSession,
+	"GET /api/v1/payments":                       noSession,
+	"GET /api/v1/payments/{id}":                  noSession,
+	"POST /api/v1/payments/{id}/cancel":          noSession,
+	"POST /api/v1/payments/{id}/refunds":         noSession,
 	"/":                                          allPrincipals,
 }
 
@@ -151,7 +172,8 @@ func requestFor(pattern string, userID int64) (method, path string) {
 	if path == "/static/" {
 		return method, static.URL("css/app.css")
 	}
-	r := strings.NewReplacer("{$}", "", "{id}", strconv.FormatInt(userID, 10), "{seq}", "1", "{handle}", "nosuchhandle", "{role}", "auditor")
+	r := strings.NewReplacer("{$}", "", "{id}", strconv.FormatInt(userID, 10), "{seq}", "1", "{handle}", "nosuchhandle", "{role}", "auditor",
+		"{token}", "v1:nosuchtoken")
 	if strings.HasPrefix(path, "/admin/requests/") || strings.HasPrefix(path, "/admin/api-keys/") {
 		r = strings.NewReplacer("{id}", "999999")
 	}

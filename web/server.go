@@ -52,6 +52,11 @@ type Deps struct {
 	Users   *handlers.Users
 	APIKeys *handlers.APIKeys
 	API     *handlers.API
+
+	Payments    *handlers.Payments
+	PaymentsAPI *handlers.PaymentsAPI
+	Pay         *handlers.Pay
+	Webhooks    *handlers.StripeWebhooks
 	// Banners are alerts every page shows; nil for none.
 	Banners interface {
 		Banners(ctx context.Context) []string

@@ -190,7 +190,7 @@ func TestServer_OversizedBodyIsRefusedAndChangesNothing(t *testing.T) {
 		}
 		return webtest.Do(t, h, req)
 	}
-	big := strings.Repeat("x", 2048)
+	big := strings.Repeat("x", 256<<10)
 	for _, declared := range []bool{true, false} {
 		if res := post(big, declared); res.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("oversized body (length declared: %v) = %d, want 413", declared, res.StatusCode)

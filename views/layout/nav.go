@@ -15,6 +15,7 @@ type NavItem struct {
 // Nav is the main navigation, in order.
 var Nav = []NavItem{
 	{Label: "Home", Href: "/"},
+	{Label: "Payments", Href: "/payments", Perm: identity.PermPaymentsRead},
 	{Label: "Audit log", Href: "/audit", Perm: identity.PermAuditRead},
 	{Label: "Users", Href: "/admin/users", Perm: identity.PermUsersRead},
 	{Label: "API keys", Href: "/admin/api-keys", Perm: identity.PermAPIKeysManage},

@@ -73,3 +73,11 @@ func (s *EventStream) Ping() error {
 	}
 	return s.rc.Flush()
 }
+
+// SendData sends one event named event carrying a short text (an id).
+func (s *EventStream) SendData(event, data string) error {
+	if _, err := s.w.Write([]byte("event: " + event + "\ndata: " + strings.ReplaceAll(data, "\n", " ") + "\n\n")); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
