@@ -71,7 +71,6 @@ func newPaymentsFixture(t *testing.T) *paymentsFixture {
 	return f
 }
 
-
 // as is a context acting as an operator (or any caller) named id.
 func as(id string, perms ...identity.Permission) context.Context {
 	if len(perms) == 0 {

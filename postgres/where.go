@@ -6,7 +6,7 @@ import (
 )
 
 // where builds a WHERE clause from the filters that are set only, so each
-// query gets a plan on its own index (an "$1 = '' OR ..." query defeats
+// query gets a plan on its own index (an "$1 = ” OR ..." query defeats
 // them at millions of rows). A condition's "?" becomes its placeholder.
 type where struct {
 	conds []string

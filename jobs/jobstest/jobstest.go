@@ -17,7 +17,9 @@ import (
 // quickRetries retries a failed job after 100 ms.
 type quickRetries struct{}
 
-func (quickRetries) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
+func (quickRetries) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(100 * time.Millisecond)
+}
 
 // Start runs a queue on db with what opts registers, until the test ends.
 func Start(t testing.TB, db *pgxpool.Pool, opts jobs.Options) *jobs.Queue {

@@ -202,6 +202,6 @@ func dueText(d payments.Dispute, now time.Time) string {
 	return day(d.EvidenceDueBy) + " (" + strconv.Itoa(int(left.Hours()/24)) + " days left)"
 }
 
-func statusOptions() []payments.Status    { return payments.Statuses }
-func riskOptions() []payments.RiskLevel    { return payments.RiskLevels }
+func statusOptions() []payments.Status       { return payments.Statuses }
+func riskOptions() []payments.RiskLevel      { return payments.RiskLevels }
 func reasonOptions() []payments.RefundReason { return payments.RefundReasons }
