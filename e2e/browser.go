@@ -132,6 +132,20 @@ func Eval[T any](t *testing.T, b *Browser, expression string) T {
 	return v
 }
 
+// WaitFor polls a JavaScript condition until it holds (20 s at most). Parts
+// of a page that live updates replace are waited for this way: a
+// chromedp query can hold on to a node that a swap has since removed.
+func (b *Browser) WaitFor(t *testing.T, condition string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !Eval[bool](t, b, "!!("+condition+")") {
+		if time.Now().After(deadline) {
+			t.Fatalf("browser: still not %s after 20 s", condition)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // Screenshot returns a PNG of the whole page.
 func (b *Browser) Screenshot(t *testing.T) []byte {
 	t.Helper()

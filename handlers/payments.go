@@ -198,15 +198,41 @@ func publicBase(r *http.Request, configured string) string {
 }
 
 // Stream tells the page each time a payment changes (the one in ?id=, or
-// any); the page then reloads the part that shows it.
+// any): "payment", on which the page reloads what shows it; and, for one
+// payment, "actions" when what can be done with it changes (its status or
+// what remains to refund), on which the page reloads its action panels.
 func (h *Payments) Stream(w http.ResponseWriter, r *http.Request) error {
 	only := r.URL.Query().Get("id")
+	var actions string
+	if only != "" {
+		p, err := h.Payments.Get(r.Context(), only)
+		if err != nil {
+			return err
+		}
+		actions = actionsKey(p)
+	}
 	return liveStream(w, r, h.Changed, h.Sessions, func(ctx context.Context, stream *render.EventStream, id string) error {
-		if only != "" && id != only {
+		if only == "" {
+			return stream.SendData("payment", id)
+		}
+		if id != only {
 			return nil
 		}
-		return stream.SendData("payment", id)
+		if err := stream.SendData("payment", id); err != nil {
+			return err
+		}
+		p, err := h.Payments.Get(ctx, only)
+		if err != nil || actionsKey(p) == actions {
+			return nil
+		}
+		actions = actionsKey(p)
+		return stream.SendData("actions", id)
 	})
+}
+
+// actionsKey changes when the actions a payment allows do.
+func actionsKey(p payments.Payment) string {
+	return string(p.Status) + "/" + strconv.FormatInt(p.Refundable(), 10)
 }
 
 // Refund asks for a refund in two steps: the form's answer is a
