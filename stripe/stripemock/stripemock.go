@@ -61,7 +61,9 @@ type Mock struct {
 // Start runs bin on a free loopback port and waits until it listens. It
 // runs in its own process group and dies with this process.
 func Start(ctx context.Context, bin string) (*Mock, error) {
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0")
+	// Both listeners on ports of the system's choosing: stripe-mock's fixed
+	// HTTPS default would make a second instance fail to start.
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
