@@ -67,8 +67,8 @@ migration: ## Create a migration: make migration name=add_things
 	@n=$$(ls migrations/*.sql | wc -l); f=$$(printf "migrations/%04d_%s.sql" $$((n+1)) "$(name)"); \
 	  printf -- "-- %s\n" "$(name)" > $$f; echo "created $$f"
 
-screenshot: assets ## Refresh the README's screenshots in docs/ from the browser tests
-	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog|TestSignIn' ./e2e/
+screenshot: assets $(STRIPE_MOCK) ## Refresh the README's screenshots in docs/ from the browser tests
+	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog|TestSignIn|TestPayments' ./e2e/
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt

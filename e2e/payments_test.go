@@ -22,7 +22,6 @@ func TestPayments(t *testing.T) {
 	op := NewBrowser(t)
 	c.SignIn(t, op, "dana.reyes")
 	op.Do(t, chromedp.Navigate(c.URL+"/payments"), chromedp.WaitVisible(`[data-testid=payments]`))
-	saveScreenshot(t, op, "payments.png")
 
 	status, created := c.API(t, http.MethodPost, "/api/v1/payments", key,
 		`{"amount": 18450, "currency": "USD", "customer": "e2e-customer", "description": "Order E2E-1"}`)

@@ -121,10 +121,12 @@ func TestSignIn(t *testing.T) {
 			chromedp.Click(`[data-testid=mfa-submit]`),
 		)
 		if i < 9 {
-			b.Do(t, chromedp.WaitVisible(`[data-testid=mfa-error]`))
+			// The answer is a new page with the error and an empty field;
+			// until it has loaded, the old one (with the last error) shows.
+			b.WaitFor(t, `document.querySelector('[data-testid=mfa-error]') && document.querySelector('#code').value === ''`)
 		}
 	}
-	b.Do(t, chromedp.WaitVisible(`[data-testid=login-error]`))
+	b.WaitFor(t, `document.querySelector('[data-testid=login-error]')`)
 	if got := Eval[string](t, b, `document.querySelector('[data-testid=login-error]').textContent`); !strings.Contains(got, "locked") {
 		t.Fatalf("after 10 wrong codes: %q", got)
 	}

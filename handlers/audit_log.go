@@ -87,7 +87,9 @@ func (h *AuditLog) Stream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return liveStream(w, r, h.Appended, h.Sessions, func(ctx context.Context, stream *render.EventStream, _ string) error {
+	// What was chained between the page and the stream comes with the
+	// first notification: the tail continues from the page's newest entry.
+	return liveStream(w, r, h.Appended, h.Sessions, nil, func(ctx context.Context, stream *render.EventStream, _ string) error {
 		entries, err := h.Browser.List(ctx, f, audit.Page{After: after, Tail: true, Limit: 200})
 		if err != nil || len(entries) == 0 {
 			return nil

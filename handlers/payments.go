@@ -211,7 +211,15 @@ func (h *Payments) Stream(w http.ResponseWriter, r *http.Request) error {
 		}
 		actions = actionsKey(p)
 	}
-	return liveStream(w, r, h.Changed, h.Sessions, func(ctx context.Context, stream *render.EventStream, id string) error {
+	// On connecting, the page reloads once: a change between its rendering
+	// and this subscription would otherwise go unseen until the next one.
+	connected := func(stream *render.EventStream) error {
+		if err := stream.SendData("payment", only); err != nil || only == "" {
+			return err
+		}
+		return stream.SendData("actions", only)
+	}
+	return liveStream(w, r, h.Changed, h.Sessions, connected, func(ctx context.Context, stream *render.EventStream, id string) error {
 		if only == "" {
 			return stream.SendData("payment", id)
 		}

@@ -26,14 +26,22 @@ const pingEvery = 25 * time.Second
 
 // liveStream answers with Server-Sent Events until the browser goes, the
 // server shuts down or the session ends: for each notification from sub it
-// calls send. The session is checked again before anything is sent.
+// calls send. The session is checked again before anything is sent. Once
+// subscribed it calls connected, if set: what changed between the page's
+// rendering and the stream's start must not be missed.
 func liveStream(w http.ResponseWriter, r *http.Request, sub Subscriber, sessions SessionResumer,
+	connected func(stream *render.EventStream) error,
 	send func(ctx context.Context, stream *render.EventStream, payload string) error) error {
 	changes, unsubscribe := sub.Subscribe()
 	defer unsubscribe()
 	stream, err := render.NewEventStream(w)
 	if err != nil {
 		return err
+	}
+	if connected != nil {
+		if err := connected(stream); err != nil {
+			return nil // the browser went away
+		}
 	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()

@@ -23,7 +23,7 @@ import (
 
 // apiKey creates a key with scopes through the console, as an
 // administrator does, and returns it.
-func (env *testEnv) apiKey(t *testing.T, scopes ...string) string {
+func (env *testEnv) apiKey(t testing.TB, scopes ...string) string {
 	t.Helper()
 	admin := env.newUser(t, "keymaker."+strconv.Itoa(len(scopes))+strings.Join(scopes, "."), identity.Administrator)
 	c := env.signIn(t, admin)

@@ -80,7 +80,7 @@ func liveList(v ListView) templ.Component {
 			templ_7745c5c3_Var2 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = refresher(v.refreshURL(), "#payments-live", "payment").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = refresher(v.refreshURL(), "#payments-live", "payment", "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
