@@ -110,3 +110,16 @@ func (s PaymentStore) PaymentReviews(ctx context.Context, paymentID int64) ([]pa
 	}
 	return pgx.CollectRows(rows, scanReview)
 }
+
+// Summary implements payments.Store: three counts off partial indexes.
+func (s PaymentStore) Summary(ctx context.Context) (payments.Summary, error) {
+	var sum payments.Summary
+	var due *time.Time
+	err := Conn(ctx, s.DB).QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM refunds WHERE status = 'awaiting_approval'),
+		(SELECT count(*) FROM disputes WHERE status IN ('needs_response', 'warning_needs_response')),
+		(SELECT min(evidence_due_by) FROM disputes WHERE status IN ('needs_response', 'warning_needs_response')),
+		(SELECT count(*) FROM radar_reviews WHERE open)`).Scan(&sum.RefundsAwaitingApproval, &sum.DisputesNeedingResponse, &due, &sum.OpenReviews)
+	sum.NextEvidenceDue = deref(due)
+	return sum, err
+}

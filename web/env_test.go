@@ -95,9 +95,11 @@ func newTestEnv(t testing.TB) *testEnv {
 	jobstest.Start(t, db, opts)
 	paymentChanges := &postgres.Listener{DB: db, Channel: postgres.PaymentsChannel, Log: log}
 	go paymentChanges.Run(ctx)
+	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
+		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
-			Home: &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system}}}, System: system,
+			Home: home, System: system,
 			Audit: &handlers.AuditLog{Browser: browser,
 				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail, Sessions: ident},
 			SignIn:      &handlers.SignIn{Identity: ident, Cookies: sessions},

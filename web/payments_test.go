@@ -434,6 +434,9 @@ func TestPayments_Console(t *testing.T) {
 	}
 	var refundID int64
 	env.db.QueryRow(context.Background(), `SELECT id FROM refunds WHERE status = 'awaiting_approval'`).Scan(&refundID)
+	if got := c.Get("/").Text("[data-testid=widget-refunds]"); got != "1" {
+		t.Fatalf("the overview counts %q refunds awaiting approval, want 1", got)
+	}
 	mine := c.Get("/payments/" + p.ID)
 	if mine.Doc.Find("[data-testid=approve-refund]").Length() != 0 || mine.Text("[data-testid=own-refund]") == "" {
 		t.Fatal("the requester is offered to approve their own refund")

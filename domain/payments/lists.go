@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"time"
 
 	"github.com/paycompliance/console/domain/identity"
 )
@@ -28,4 +29,21 @@ func (q ListQuery) withLimit() ListQuery {
 		q.Limit = PageSize
 	}
 	return q
+}
+
+// Summary is what waits for people in payments, for the overview.
+type Summary struct {
+	RefundsAwaitingApproval int
+	DisputesNeedingResponse int
+	NextEvidenceDue         time.Time // the nearest deadline of those; zero for none
+	OpenReviews             int
+}
+
+// Summary counts what waits: refunds for a second operator, disputes
+// wanting evidence, open Radar reviews.
+func (s *Service) Summary(ctx context.Context) (Summary, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermPaymentsRead); err != nil {
+		return Summary{}, err
+	}
+	return s.Store.Summary(ctx)
 }

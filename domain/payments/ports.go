@@ -48,6 +48,8 @@ type Store interface {
 	ListReviews(ctx context.Context, q ListQuery) ([]Review, error)
 	PaymentReviews(ctx context.Context, paymentID int64) ([]Review, error)
 
+	Summary(ctx context.Context) (Summary, error)
+
 	// Changed tells every instance's live views that the payment changed,
 	// once the transaction commits.
 	Changed(ctx context.Context, publicID string) error
