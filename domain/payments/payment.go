@@ -9,6 +9,7 @@ package payments
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,14 +40,7 @@ func (s Status) Label() string {
 }
 
 // Valid reports whether s is one of Statuses.
-func (s Status) Valid() bool {
-	for _, v := range Statuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Card is what the processor tells of the card used: never its number.
 type Card struct {

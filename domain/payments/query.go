@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"slices"
 	"time"
 
 	"github.com/paycompliance/console/domain"
@@ -30,7 +31,7 @@ func (q Query) Validate() error {
 	switch {
 	case q.Status != "" && !q.Status.Valid():
 		return domain.Errorf(domain.EINVALID, "%q is not a payment status.", q.Status)
-	case q.RiskLevel != "" && !validRisk(q.RiskLevel):
+	case q.RiskLevel != "" && !slices.Contains(RiskLevels, q.RiskLevel):
 		return domain.Errorf(domain.EINVALID, "%q is not a Radar risk level.", q.RiskLevel)
 	case (q.MinAmount != 0 || q.MaxAmount != 0) && q.Currency == "":
 		return domain.Errorf(domain.EINVALID, "Choose a currency to filter by amount: amounts in different currencies do not compare.")
@@ -44,15 +45,6 @@ func (q Query) Validate() error {
 		return domain.Errorf(domain.EINVALID, "A customer reference is at most %d characters.", maxCustomerRef)
 	}
 	return nil
-}
-
-func validRisk(r RiskLevel) bool {
-	for _, v := range RiskLevels {
-		if v == r {
-			return true
-		}
-	}
-	return false
 }
 
 // ListQuery pages disputes or reviews, newest first.

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"slices"
 	"time"
 
 	"github.com/paycompliance/console/domain/money"
@@ -50,14 +51,7 @@ var RefundReasons = []RefundReason{ReasonRequestedByCustomer, ReasonDuplicate, R
 // Label is the reason as people say it.
 func (r RefundReason) Label() string { return Status(r).Label() }
 
-func (r RefundReason) valid() bool {
-	for _, v := range RefundReasons {
-		if v == r {
-			return true
-		}
-	}
-	return false
-}
+func (r RefundReason) valid() bool { return slices.Contains(RefundReasons, r) }
 
 // Refund is money going back on a payment, in part or in full.
 type Refund struct {
