@@ -42,7 +42,7 @@ func seedPayments(ctx context.Context, env seedEnv) (int, error) {
 	}
 	ctx = identity.WithServiceCaller(ctx, audit.Actor{Type: audit.ActorUser, ID: "dana.reyes", Roles: []string{string(identity.Operator)}},
 		identity.PermPaymentsRead, identity.PermPaymentsWrite, identity.PermPaymentsRefund)
-	if existing, err := svc.List(ctx, payments.Query{Limit: 1}); err != nil || len(existing) > 0 {
+	if existing, _, err := svc.List(ctx, payments.Query{Limit: 1}); err != nil || len(existing) > 0 {
 		return 0, err
 	}
 	for i, d := range demoPayments {
@@ -64,7 +64,8 @@ func seedPayments(ctx context.Context, env seedEnv) (int, error) {
 			}
 		}
 		if d.refund > 0 {
-			if _, err := svc.RequestRefund(ctx, p.PublicID, d.refund, payments.ReasonRequestedByCustomer); err != nil {
+			if _, err := svc.RequestRefund(ctx, payments.NewRefund{PaymentID: p.PublicID, Amount: d.refund,
+				Reason: payments.ReasonRequestedByCustomer, RequestRef: "demo:" + strconv.Itoa(i)}); err != nil {
 				return i, err
 			}
 		}

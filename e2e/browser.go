@@ -134,13 +134,20 @@ func Eval[T any](t *testing.T, b *Browser, expression string) T {
 
 // WaitFor polls a JavaScript condition until it holds (20 s at most). Parts
 // of a page that live updates replace are waited for this way: a
-// chromedp query can hold on to a node that a swap has since removed.
+// chromedp query can hold on to a node that a swap has since removed. An
+// evaluation that fails because the page is navigating is tried again.
 func (b *Browser) WaitFor(t *testing.T, condition string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !Eval[bool](t, b, "!!("+condition+")") {
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+condition+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("browser: still not %s after 20 s", condition)
+			t.Fatalf("browser: still not %s after 20 s (%v)", condition, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -18,32 +18,41 @@ type Pay struct {
 }
 
 // stripeCSP is the page's Content-Security-Policy in live mode: Stripe.js
-// and its frames, on this page only.
-const stripeCSP = "default-src 'none'; script-src 'self' https://js.stripe.com; style-src 'self'; img-src 'self' data: https://*.stripe.com; " +
-	"font-src 'self'; connect-src 'self' https://api.stripe.com; frame-src https://js.stripe.com https://hooks.stripe.com; " +
+// and its frames (as Stripe's CSP guidance lists them), on this page only.
+const stripeCSP = "default-src 'none'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; style-src 'self'; " +
+	"img-src 'self' data: https://*.stripe.com; font-src 'self'; connect-src 'self' https://api.stripe.com; " +
+	"frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-func (h *Pay) view(r *http.Request) (paymentsview.PayView, error) {
+// stripePermissions lets Stripe's frames use the Payment Request API
+// (Apple Pay, Google Pay), which every other page forbids.
+const stripePermissions = `camera=(), microphone=(), geolocation=(), payment=(self "https://js.stripe.com")`
+
+// live reports whether Stripe.js takes the card here.
+func (h *Pay) live() bool { return !h.Payments.TestMode() && h.PublishableKey != "" }
+
+func (h *Pay) view(r *http.Request, withSecret bool) (paymentsview.PayView, error) {
 	id, token := r.PathValue("id"), r.PathValue("token")
-	v, err := h.Payments.Payer(r.Context(), id, token)
+	v, err := h.Payments.Payer(r.Context(), id, token, withSecret)
 	return paymentsview.PayView{View: v, Path: PayPath(id, token), PublishableKey: h.PublishableKey}, err
 }
 
 // Page is the payer's page.
 func (h *Pay) Page(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.view(r)
+	v, err := h.view(r, h.live())
 	if err != nil {
 		return err
 	}
-	if !v.View.TestMode && h.PublishableKey != "" {
+	if h.live() {
 		w.Header().Set("Content-Security-Policy", stripeCSP)
+		w.Header().Set("Permissions-Policy", stripePermissions)
 	}
 	return render.Component(w, r, http.StatusOK, paymentsview.PayPage(v))
 }
 
 // Status is the page's status line, polled until the payment settles.
 func (h *Pay) Status(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.view(r)
+	v, err := h.view(r, false)
 	if err != nil {
 		return err
 	}
@@ -59,7 +68,7 @@ func (h *Pay) Simulate(w http.ResponseWriter, r *http.Request) error {
 	case "":
 		return SeeOther(w, r, PayPath(id, token))
 	case domain.EINVALID, domain.ECONFLICT:
-		v, verr := h.view(r)
+		v, verr := h.view(r, h.live())
 		if verr != nil {
 			return verr
 		}

@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -45,12 +48,12 @@ func (h *Payments) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.Payments.List(r.Context(), q)
+	list, more, err := h.Payments.List(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	v := paymentsview.ListView{Payments: list, Query: filterValues(r.URL.Query()), Now: time.Now()}
-	if len(list) == payments.PageSize {
+	v := paymentsview.ListView{Payments: list, Query: filterValues(r.URL.Query()), After: q.After, Now: time.Now()}
+	if more {
 		v.Next = list[len(list)-1].PublicID
 	}
 	if v.Awaiting, err = h.Payments.AwaitingApproval(r.Context()); err != nil {
@@ -268,11 +271,18 @@ func (h *Payments) Refund(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.PostFormValue("confirmed") != "yes" {
 		amount := money.Amount{Minor: minor, Currency: p.Amount.Currency}
-		v.Refund.Confirm = &amount
+		v.Refund.Confirm, v.Refund.Nonce = &amount, newNonce()
 		v.Refund.Amount = money.Format(minor, p.Amount.Currency.Decimals())
 		return render.Component(w, r, http.StatusOK, paymentsview.RefundPanel(v))
 	}
-	refund, err := h.Payments.RequestRefund(r.Context(), p.PublicID, minor, v.Refund.Reason)
+	nonce := r.PostFormValue("nonce")
+	if !validNonce.MatchString(nonce) {
+		return h.refundProblem(w, r, v, domain.Errorf(domain.EINVALID, "This confirmation has expired; ask for the refund again."))
+	}
+	// The confirmation's nonce names the request: sent twice (a second
+	// tab, a resubmitted form), it refunds once.
+	refund, err := h.Payments.RequestRefund(r.Context(), payments.NewRefund{PaymentID: p.PublicID, Amount: minor,
+		Reason: v.Refund.Reason, RequestRef: "console:" + nonce})
 	if err != nil {
 		return h.refundProblem(w, r, v, err)
 	}
@@ -284,6 +294,14 @@ func (h *Payments) Refund(w http.ResponseWriter, r *http.Request) error {
 }
 
 // refundProblem shows a refusal the operator can fix in the form itself.
+var validNonce = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func newNonce() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 func (h *Payments) refundProblem(w http.ResponseWriter, r *http.Request, v paymentsview.DetailView, err error) error {
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID, domain.ECONFLICT:
@@ -351,12 +369,12 @@ func (h *Payments) Disputes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.Payments.Disputes(r.Context(), q)
+	list, more, err := h.Payments.Disputes(r.Context(), q)
 	if err != nil {
 		return err
 	}
 	v := paymentsview.DisputesView{Disputes: list, OpenOnly: q.OpenOnly, Now: time.Now()}
-	if len(list) == payments.PageSize {
+	if more {
 		v.Next = list[len(list)-1].ID
 	}
 	return render.Page(w, r, http.StatusOK, "Disputes", "/payments", paymentsview.Disputes(v))
@@ -368,12 +386,12 @@ func (h *Payments) Reviews(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.Payments.Reviews(r.Context(), q)
+	list, more, err := h.Payments.Reviews(r.Context(), q)
 	if err != nil {
 		return err
 	}
 	v := paymentsview.ReviewsView{Reviews: list, OpenOnly: q.OpenOnly}
-	if len(list) == payments.PageSize {
+	if more {
 		v.Next = list[len(list)-1].ID
 	}
 	return render.Page(w, r, http.StatusOK, "Radar reviews", "/payments", paymentsview.Reviews(v))

@@ -82,7 +82,7 @@ func (h *PaymentsAPI) toAPI(r *http.Request, p payments.Payment) (apiPayment, er
 	if p.Status == payments.Failed {
 		out.Failure = &apiFailure{Code: p.FailureCode, Message: p.FailureMessage}
 	}
-	if !p.Status.Terminal() {
+	if caller, _ := identity.CallerFrom(r.Context()); caller.Can(identity.PermPaymentsWrite) && !p.Status.Terminal() {
 		token, err := h.Payments.PayerLink(r.Context(), p.PublicID)
 		if err != nil {
 			return out, err
@@ -125,14 +125,20 @@ func (h *PaymentsAPI) Create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	key, _ := identity.APIKeyFrom(r.Context())
 	p, err := h.Payments.Create(r.Context(), payments.NewPayment{
-		RequestRef: "api:" + strconv.FormatInt(key.ID, 10) + ":" + r.Header.Get("Idempotency-Key"),
+		RequestRef: apiRequestRef(r),
 		Amount:     money.Amount{Minor: *in.Amount, Currency: currency}, CustomerRef: in.Customer, Description: in.Description, Metadata: in.Metadata})
 	if err != nil {
 		return err
 	}
 	return h.write(w, r, http.StatusCreated, p)
+}
+
+// apiRequestRef names an API call for the service: its key and its
+// Idempotency-Key, which every POST carries.
+func apiRequestRef(r *http.Request) string {
+	key, _ := identity.APIKeyFrom(r.Context())
+	return "api:" + strconv.FormatInt(key.ID, 10) + ":" + r.Header.Get("Idempotency-Key")
 }
 
 // Get returns one payment.
@@ -156,7 +162,7 @@ func (h *PaymentsAPI) List(w http.ResponseWriter, r *http.Request) error {
 		}
 		q.Limit = n
 	}
-	list, err := h.Payments.List(r.Context(), q)
+	list, more, err := h.Payments.List(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -165,7 +171,7 @@ func (h *PaymentsAPI) List(w http.ResponseWriter, r *http.Request) error {
 		Data       []apiPayment `json:"data"`
 		HasMore    bool         `json:"has_more"`
 		NextCursor string       `json:"next_cursor,omitempty"`
-	}{Object: "list", Data: make([]apiPayment, len(list)), HasMore: len(list) == q.Limit}
+	}{Object: "list", Data: make([]apiPayment, len(list)), HasMore: more}
 	for i, p := range list {
 		if out.Data[i], err = h.toAPI(r, p); err != nil {
 			return err
@@ -211,7 +217,8 @@ func (h *PaymentsAPI) Refund(w http.ResponseWriter, r *http.Request) error {
 			return domain.Errorf(domain.EINVALID, "amount must be positive, or left out to refund all that remains.")
 		}
 	}
-	rf, err := h.Payments.RequestRefund(r.Context(), r.PathValue("id"), amount, in.Reason)
+	rf, err := h.Payments.RequestRefund(r.Context(), payments.NewRefund{PaymentID: r.PathValue("id"), Amount: amount, Reason: in.Reason,
+		RequestRef: apiRequestRef(r)})
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,14 @@ type (
 func (webhookArgs) Kind() string { return "payments.webhook" }
 func (refundArgs) Kind() string  { return "payments.refund" }
 
-const paymentJobAttempts = 20 // about a day and a half of River's backoff
+// River retries a job after attempt⁴ seconds. A refund's attempts stop
+// within Stripe's 24 hours of idempotency-key memory (12 attempts: about
+// 17 hours), so that no retry can make a second refund; an event's go on
+// for days (20 attempts: about 6.5), as nothing is sent with them.
+const (
+	refundJobAttempts  = 12
+	webhookJobAttempts = 20
+)
 
 type webhookWorker struct {
 	river.WorkerDefaults[webhookArgs]
@@ -47,7 +54,11 @@ type refundWorker struct {
 }
 
 func (w *refundWorker) Work(ctx context.Context, job *river.Job[refundArgs]) error {
-	return w.payments.ExecuteRefund(ctx, job.Args.RefundID)
+	err := w.payments.ExecuteRefund(ctx, job.Args.RefundID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		return errors.Join(err, w.payments.RefundUnreached(ctx, job.Args.RefundID))
+	}
+	return err
 }
 
 // AddPaymentJobs registers payments' workers on opts.
@@ -78,21 +89,21 @@ func NewInserter(db *pgxpool.Pool) (*Inserter, error) {
 
 var errNoTx = errors.New("jobs: a job is queued inside the transaction that needs it, and ctx carries none")
 
-func (i *Inserter) insert(ctx context.Context, args river.JobArgs) error {
+func (i *Inserter) insert(ctx context.Context, args river.JobArgs, attempts int) error {
 	tx, ok := postgres.TxFrom(ctx)
 	if !ok {
 		return errNoTx
 	}
-	_, err := i.client.InsertTx(ctx, tx, args, &river.InsertOpts{MaxAttempts: paymentJobAttempts})
+	_, err := i.client.InsertTx(ctx, tx, args, &river.InsertOpts{MaxAttempts: attempts})
 	return err
 }
 
 // ApplyEventLater implements payments.Jobs.
 func (i *Inserter) ApplyEventLater(ctx context.Context, eventID string) error {
-	return i.insert(ctx, webhookArgs{EventID: eventID})
+	return i.insert(ctx, webhookArgs{EventID: eventID}, webhookJobAttempts)
 }
 
 // ExecuteRefundLater implements payments.Jobs.
 func (i *Inserter) ExecuteRefundLater(ctx context.Context, refundID int64) error {
-	return i.insert(ctx, refundArgs{RefundID: refundID})
+	return i.insert(ctx, refundArgs{RefundID: refundID}, refundJobAttempts)
 }

@@ -63,19 +63,26 @@ CREATE TABLE refunds (
     failure_reason text NOT NULL DEFAULT '',
     requested_by   text NOT NULL,
     decided_by     text NOT NULL DEFAULT '',
+    -- The asking request (a form's nonce, an API call's Idempotency-Key).
+    request_ref    text UNIQUE,
     created_at     timestamptz NOT NULL
 );
 CREATE INDEX refunds_payment ON refunds (payment_id);
 CREATE INDEX refunds_awaiting ON refunds (created_at) WHERE status = 'awaiting_approval';
 
--- Refunds that hold part of a payment never add up to more than it: the
--- database refuses it even if the application did not. The payment row is
--- locked first, so concurrent refunds take turns.
+-- Refunds the console asks for never make those holding part of a payment
+-- add up to more than it: the database refuses it even if the application
+-- did not. The payment row is locked first, so concurrent refunds take
+-- turns. Refunds Stripe reports (they carry its id) are recorded whatever
+-- they add up to: that money has moved.
 CREATE FUNCTION refunds_within_amount() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     paid bigint;
     held bigint;
 BEGIN
+    IF NEW.provider_id IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
     SELECT amount INTO paid FROM payments WHERE id = NEW.payment_id FOR UPDATE;
     SELECT coalesce(sum(amount), 0) INTO held FROM refunds
         WHERE payment_id = NEW.payment_id AND status NOT IN ('rejected', 'failed', 'canceled');

@@ -50,8 +50,18 @@ func scanPayment(row pgx.CollectableRow) (payments.Payment, error) {
 	return p, err
 }
 
-func (s PaymentStore) onePayment(ctx context.Context, where string, args ...any) (payments.Payment, bool, error) {
-	return one(ctx, Conn(ctx, s.DB), `SELECT `+paymentColumns+` FROM payments p WHERE `+where, scanPayment, args...)
+// onePayment reads the payment matching where. To lock it, the row is
+// locked by a statement of its own first: under READ COMMITTED the next
+// statement then sees what the transaction that held the lock committed
+// (the refunds it added), where a locking read's subqueries would not.
+func (s PaymentStore) onePayment(ctx context.Context, lock bool, where string, args ...any) (payments.Payment, bool, error) {
+	db := Conn(ctx, s.DB)
+	if lock {
+		if _, err := db.Exec(ctx, `SELECT 1 FROM payments p WHERE `+where+` FOR UPDATE`, args...); err != nil {
+			return payments.Payment{}, false, err
+		}
+	}
+	return one(ctx, db, `SELECT `+paymentColumns+` FROM payments p WHERE `+where, scanPayment, args...)
 }
 
 // one runs a query for at most one row; false when there is none.
@@ -66,13 +76,6 @@ func one[T any](ctx context.Context, db DBTX, sql string, scan pgx.RowToFunc[T],
 		return v, false, nil
 	}
 	return v, err == nil, err
-}
-
-func forUpdate(lock bool) string {
-	if lock {
-		return " FOR UPDATE OF p"
-	}
-	return ""
 }
 
 // InsertPayment implements payments.Store.
@@ -95,17 +98,17 @@ func (s PaymentStore) InsertPayment(ctx context.Context, p *payments.Payment, re
 
 // PaymentByRef implements payments.Store.
 func (s PaymentStore) PaymentByRef(ctx context.Context, ref string) (payments.Payment, bool, error) {
-	return s.onePayment(ctx, `p.request_ref = $1`, ref)
+	return s.onePayment(ctx, false, `p.request_ref = $1`, ref)
 }
 
 // Payment implements payments.Store.
 func (s PaymentStore) Payment(ctx context.Context, publicID string, lock bool) (payments.Payment, bool, error) {
-	return s.onePayment(ctx, `p.public_id = $1`+forUpdate(lock), publicID)
+	return s.onePayment(ctx, lock, `p.public_id = $1`, publicID)
 }
 
 // PaymentByIntent implements payments.Store.
 func (s PaymentStore) PaymentByIntent(ctx context.Context, intentID string, lock bool) (payments.Payment, bool, error) {
-	return s.onePayment(ctx, `p.intent_id = $1`+forUpdate(lock), intentID)
+	return s.onePayment(ctx, lock, `p.intent_id = $1`, intentID)
 }
 
 // ClientSecret implements payments.Store.

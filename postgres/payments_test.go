@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,6 +104,13 @@ func (f *paymentsFixture) deliver(t *testing.T, p payments.Payment, o payments.O
 		}
 	}
 	return events
+}
+
+// refund asks for a refund as an operator, under a fresh request reference.
+func (f *paymentsFixture) refund(ctx context.Context, id string, amount int64, reason payments.RefundReason) (payments.Refund, error) {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return f.svc.RequestRefund(ctx, payments.NewRefund{PaymentID: id, Amount: amount, Reason: reason, RequestRef: hex.EncodeToString(b)})
 }
 
 func (f *paymentsFixture) payment(t *testing.T, id string) payments.Payment {
@@ -296,13 +305,13 @@ func TestPayments_Refunds(t *testing.T) {
 	t.Parallel()
 	f := newPaymentsFixture(t)
 	p := f.create(t, "refund", 50_000)
-	if _, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 100, payments.ReasonRequestedByCustomer); domain.ErrorCode(err) != domain.ECONFLICT {
+	if _, err := f.refund(as("op.ada"), p.PublicID, 100, payments.ReasonRequestedByCustomer); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("refunding an unpaid payment = %v, want conflict", err)
 	}
 	f.deliver(t, p, payments.OutcomeSucceeded, time.Now())
 	f.waitStatus(t, p.PublicID, payments.Succeeded)
 
-	small, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 2_500, payments.ReasonRequestedByCustomer)
+	small, err := f.refund(as("op.ada"), p.PublicID, 2_500, payments.ReasonRequestedByCustomer)
 	if err != nil || small.Status != payments.RefundPending {
 		t.Fatalf("a small refund = %+v, %v", small, err)
 	}
@@ -314,11 +323,11 @@ func TestPayments_Refunds(t *testing.T) {
 		t.Fatalf("refund calls under keys %v", keys)
 	}
 
-	big, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 40_000, payments.ReasonDuplicate)
+	big, err := f.refund(as("op.ada"), p.PublicID, 40_000, payments.ReasonDuplicate)
 	if err != nil || big.Status != payments.RefundAwaitingApproval {
 		t.Fatalf("a large refund = %+v, %v", big, err)
 	}
-	if _, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 8_000, payments.ReasonDuplicate); domain.ErrorCode(err) != domain.EINVALID {
+	if _, err := f.refund(as("op.ada"), p.PublicID, 8_000, payments.ReasonDuplicate); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("refunding more than remains (the pending approval holds its part) = %v, want invalid", err)
 	}
 	if _, err := f.svc.DecideRefund(as("op.ada"), big.ID, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
@@ -358,8 +367,10 @@ func TestPayments_Refunds(t *testing.T) {
 	}
 }
 
-// Stripe unreachable when a refund is sent: the job fails and is retried
-// under the same idempotency key until Stripe answers; one refund results.
+// Stripe unreachable when a refund is sent, then Stripe making it but the
+// answer lost (a crash or a cut connection right after): the job tries
+// again, always under the refund's one idempotency key, so Stripe gives
+// back the refund it made; the money goes back once.
 func TestPayments_RefundRetriedUnderOneKey(t *testing.T) {
 	t.Parallel()
 	f := newPaymentsFixture(t)
@@ -367,26 +378,74 @@ func TestPayments_RefundRetriedUnderOneKey(t *testing.T) {
 	f.deliver(t, p, payments.OutcomeSucceeded, time.Now())
 	f.waitStatus(t, p.PublicID, payments.Succeeded)
 	f.stripe.SetDown(true)
-	r, err := f.svc.RequestRefund(as("op.ada"), p.PublicID, 0, payments.ReasonRequestedByCustomer)
+	r, err := f.refund(as("op.ada"), p.PublicID, 0, payments.ReasonRequestedByCustomer)
 	if err != nil || r.Amount.Minor != 5_000 {
 		t.Fatalf("a full refund = %+v, %v", r, err)
 	}
-	wait.For(t, "the refund job did not fail while Stripe was down", func() bool {
+	wait.For(t, "the refund job did not retry while Stripe was down", func() bool {
 		return f.count(t, `SELECT coalesce(max(attempt), 0) FROM river_job WHERE kind = 'payments.refund'`) >= 2
 	})
-	// A crash after Stripe took the refund but before it was recorded: the
-	// next attempt asks again under the same key (Stripe answers with the
-	// refund it made), so the money goes back once.
+	f.stripe.SetDropAnswers(true)
 	f.stripe.SetDown(false)
-	if err := f.svc.ExecuteRefund(context.Background(), r.ID); err != nil {
+	wait.For(t, "Stripe never took the refund", func() bool {
+		for _, req := range f.stripe.Requests("POST", "/v1/refunds") {
+			if req.Reached {
+				return true
+			}
+		}
+		return false
+	})
+	if got := f.payment(t, p.PublicID); got.Refunded != 5_000 {
+		t.Fatalf("a refund whose answer was lost holds %d, want all 5,000: it must not be refundable again", got.Refunded)
+	}
+	f.stripe.SetDropAnswers(false)
+	if err := f.svc.ExecuteRefund(context.Background(), r.ID); err != nil { // as the job's next attempt does
 		t.Fatal(err)
 	}
 	wait.For(t, "the refund never succeeded", func() bool {
 		d, _ := f.svc.Detail(as("r", identity.PermPaymentsRead), p.PublicID)
 		return d.Refunds[0].Status == payments.RefundSucceeded
 	})
-	if keys := f.stripe.IdempotencyKeys("POST", "/v1/refunds"); len(keys) != 1 {
-		t.Fatalf("refund calls under %d keys: %v", len(keys), keys)
+	reqs := f.stripe.Requests("POST", "/v1/refunds")
+	if keys := f.stripe.IdempotencyKeys("POST", "/v1/refunds"); len(keys) != 1 || len(reqs) < 3 {
+		t.Fatalf("%d refund attempts under keys %v: want several, all under one key", len(reqs), keys)
+	}
+}
+
+// Refunds asked for at once, each of 40% of a payment: the row lock makes
+// them take turns, so two are taken and the rest refused with a conflict.
+func TestPayments_ConcurrentRefunds(t *testing.T) {
+	t.Parallel()
+	f := newPaymentsFixture(t)
+	p := f.create(t, "race-refund", 100_000)
+	f.deliver(t, p, payments.OutcomeSucceeded, time.Now())
+	f.waitStatus(t, p.PublicID, payments.Succeeded)
+	f.svc.RefundApprovalAbove = 1 << 40
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = f.refund(as("op.ada"), p.PublicID, 40_000, payments.ReasonDuplicate) })
+	}
+	wg.Wait()
+	taken := 0
+	for _, err := range errs {
+		switch domain.ErrorCode(err) {
+		case "":
+			taken++
+		case domain.EINVALID, domain.ECONFLICT:
+		default:
+			t.Errorf("a concurrent refund failed unclearly: %v", err)
+		}
+	}
+	if held := f.payment(t, p.PublicID).Refunded; taken != 2 || held != 80_000 {
+		t.Fatalf("%d refunds taken holding %d, want 2 holding 80,000", taken, held)
+	}
+	// The same request twice (a resubmitted form) refunds once.
+	ref := payments.NewRefund{PaymentID: p.PublicID, Amount: 5_000, Reason: payments.ReasonDuplicate, RequestRef: "form-nonce-1"}
+	first, err1 := f.svc.RequestRefund(as("op.ada"), ref)
+	again, err2 := f.svc.RequestRefund(as("op.ada"), ref)
+	if err1 != nil || err2 != nil || first.ID != again.ID || f.payment(t, p.PublicID).Refunded != 85_000 {
+		t.Fatalf("the same request twice: %v / %v, ids %d and %d", err1, err2, first.ID, again.ID)
 	}
 }
 
@@ -399,7 +458,7 @@ func TestPayments_ReviewsDisputesAndCancel(t *testing.T) {
 	f.deliver(t, p, payments.OutcomeReview, time.Now())
 	got := f.waitStatus(t, p.PublicID, payments.Succeeded)
 	wait.For(t, "no Radar review", func() bool {
-		r, _ := f.svc.Reviews(as("fraud", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
+		r, _, _ := f.svc.Reviews(as("fraud", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
 		return len(r) == 1 && r[0].PaymentPublic == p.PublicID
 	})
 	got = f.payment(t, p.PublicID)
@@ -410,7 +469,7 @@ func TestPayments_ReviewsDisputesAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait.For(t, "no dispute", func() bool {
-		d, _ := f.svc.Disputes(as("r", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
+		d, _, _ := f.svc.Disputes(as("r", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
 		return len(d) == 1 && d[0].NeedsResponse() && !d[0].EvidenceDueBy.IsZero()
 	})
 	if f.audited(t, audit.DisputeOpened) != 1 || f.audited(t, audit.RadarReviewOpened) != 1 {
@@ -436,21 +495,46 @@ func TestPayments_ReviewsDisputesAndCancel(t *testing.T) {
 	}
 }
 
-// After payments, refunds, declines, reviews and disputes, no column of
-// any table holds a card number; and the scan does find one put there.
+// After payments, declines, reviews, refunds, a dispute and a cancel, no
+// column of any table holds a card number; and the scan does find one put
+// there.
 func TestPayments_NoCardNumberStored(t *testing.T) {
 	t.Parallel()
 	f := newPaymentsFixture(t)
+	var paid payments.Payment
 	for i, o := range []payments.Outcome{payments.OutcomeSucceeded, payments.OutcomeReview, payments.OutcomeDeclined, payments.OutcomeRequiresAction} {
 		p := f.create(t, "pan-"+itoa(int64(i)), 5_000)
 		f.deliver(t, p, o, time.Now())
+		if o == payments.OutcomeSucceeded {
+			paid = p
+		}
 	}
-	if _, err := f.svc.Create(as("op.ada"), payments.NewPayment{RequestRef: "pan-x", Amount: money.Amount{Minor: 1000, Currency: "USD"},
-		CustomerRef: "cus", Description: "card 4242424242424242"}); domain.ErrorCode(err) != domain.EINVALID {
-		t.Fatalf("a card number in the description = %v, want refused", err)
+	open := f.create(t, "pan-cancel", 5_000)
+	if _, err := f.svc.Cancel(as("op.ada"), open.PublicID, "customer withdrew"); err != nil {
+		t.Fatal(err)
 	}
-	wait.For(t, "events not applied", func() bool {
-		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'received'`) == 0
+	f.waitStatus(t, paid.PublicID, payments.Succeeded)
+	if _, err := f.refund(as("op.ada"), paid.PublicID, 1_000, payments.ReasonRequestedByCustomer); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SimulateDispute(as("op.ada"), paid.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string]payments.NewPayment{
+		"description": {RequestRef: "pan-x", Amount: money.Amount{Minor: 1000, Currency: "USD"}, CustomerRef: "cus", Description: "card 4242424242424242"},
+		"customer":    {RequestRef: "pan-y", Amount: money.Amount{Minor: 1000, Currency: "USD"}, CustomerRef: "Qty 2 4242 4242 4242 4242"},
+	} {
+		if _, err := f.svc.Create(as("op.ada"), bad); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("a card number in the %s = %v, want refused", name, err)
+		}
+	}
+	if _, err := f.svc.Cancel(as("op.ada"), paid.PublicID, "card 5555 5555 5555 4444"); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("a card number in a cancel reason = %v, want refused before Stripe is asked", err)
+	}
+	wait.For(t, "events or refunds not settled", func() bool {
+		return f.count(t, `SELECT count(*) FROM stripe_events WHERE state = 'received'`) == 0 &&
+			f.count(t, `SELECT count(*) FROM refunds WHERE status = 'pending'`) == 0 &&
+			f.count(t, `SELECT count(*) FROM disputes`) == 1
 	})
 	found, err := postgres.ScanForPANs(context.Background(), f.owner)
 	if err != nil || len(found) != 0 {

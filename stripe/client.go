@@ -153,7 +153,11 @@ func mapError(err error) error {
 	switch {
 	case se.Type == sdk.ErrorTypeCard:
 		return domain.Errorf(domain.EINVALID, "The card processor refused it: %s", se.Msg)
-	case se.Type == sdk.ErrorTypeIdempotency || se.Code == sdk.ErrorCodeIdempotencyKeyInUse:
+	case se.Code == sdk.ErrorCodeIdempotencyKeyInUse:
+		// The first request under the key is still running at Stripe:
+		// its outcome is unknown yet, so this is "try again", never "no".
+		return domain.Errorf(domain.EUNAVAILABLE, "The card processor is still working on this request; try again shortly.")
+	case se.Type == sdk.ErrorTypeIdempotency:
 		return domain.Errorf(domain.ECONFLICT, "The card processor has a different request under this key: %s", se.Msg)
 	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
 		return fmt.Errorf("stripe refused the console's key (check STRIPE_SECRET_KEY): %s", se.Msg)

@@ -176,6 +176,9 @@ func TestPaymentsAPI_Lifecycle(t *testing.T) {
 		}
 	}
 	reader := env.apiKey(t, "payments.read")
+	if got := env.apiGet(t, reader, third.ID); got.PayURL != "" {
+		t.Fatal("a read-only key is given the payer's link")
+	}
 	res = env.call(t, http.MethodPost, "/api/v1/payments", reader, `{"amount": 1234, "currency": "USD", "customer": "c"}`, "Idempotency-Key", "x", "Content-Type", "application/json")
 	if res.StatusCode != http.StatusForbidden || errorCode(t, res) != "forbidden" {
 		t.Fatalf("a read-only key creating = %d %s", res.StatusCode, res.Body)
@@ -222,8 +225,8 @@ func TestPaymentsAPI_IdempotentCreate(t *testing.T) {
 		t.Fatalf("%d payments stored, want 2", n)
 	}
 	keys := env.stripe.IdempotencyKeys("POST", "/v1/payment_intents")
-	if len(keys) != 2 {
-		t.Fatalf("PaymentIntents asked for under %v, want one key per payment", keys)
+	if attempts := len(env.stripe.Requests("POST", "/v1/payment_intents")); len(keys) != 2 || attempts < 4 {
+		t.Fatalf("%d attempts asked Stripe under %v, want the outage's retries and the API retry under one key per payment", attempts, keys)
 	}
 }
 
@@ -354,23 +357,29 @@ func TestPay(t *testing.T) {
 	// Live mode: Stripe.js from js.stripe.com, allowed by this page's CSP only.
 	q := env.createPayment(t, key, "live", 5000)
 	qu, _ := url.Parse(q.PayURL)
-	live := *env.payments
-	live.Simulator = nil
+	ps := env.payments
+	live := &payments.Service{Store: ps.Store, Tx: ps.Tx, Audit: ps.Audit, Gateway: ps.Gateway, Events: ps.Events, Jobs: ps.Jobs, Keys: ps.Keys}
 	deps := env.srv.deps
-	deps.Pay = &handlers.Pay{Payments: &live, PublishableKey: "pk_test_console"}
+	deps.Pay = &handlers.Pay{Payments: live, PublishableKey: "pk_test_console"}
 	liveSrv := New(env.srv.cfg, env.srv.log, deps).Handler()
 	res := webtest.Get(t, liveSrv, qu.Path)
 	csp := res.Header.Get("Content-Security-Policy")
 	if res.StatusCode != http.StatusOK || res.Doc.Find(`script[src="https://js.stripe.com/v3/"]`).Length() != 1 ||
 		!strings.Contains(csp, "script-src 'self' https://js.stripe.com") || !strings.Contains(csp, "frame-src https://js.stripe.com") ||
+		!strings.Contains(res.Header.Get("Permissions-Policy"), `payment=(self "https://js.stripe.com")`) ||
 		res.Doc.Find("#payment-form[data-client-secret]").Length() != 1 || res.Doc.Find("[data-testid=simulate-form]").Length() != 0 {
 		t.Fatalf("live payer page = %d, CSP %q: %s", res.StatusCode, csp, res.Body)
 	}
 	if res := webtest.Do(t, liveSrv, postForm(qu.Path+"/simulate", url.Values{"outcome": {"succeeded"}})); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("simulating in live mode = %d, want 404", res.StatusCode)
 	}
-	if other := webtest.Get(t, liveSrv, "/login"); strings.Contains(other.Header.Get("Content-Security-Policy"), "stripe") {
-		t.Fatal("another page's CSP allows Stripe")
+	if other := webtest.Get(t, liveSrv, "/login"); strings.Contains(other.Header.Get("Content-Security-Policy"), "stripe") ||
+		strings.Contains(other.Header.Get("Permissions-Policy"), "stripe") {
+		t.Fatal("another page's policies allow Stripe")
+	}
+	// The status line, polled every 2 s, does not decrypt the client secret.
+	if st := webtest.Get(t, liveSrv, qu.Path+"/status"); st.StatusCode != http.StatusOK || strings.Contains(st.Body, "secret") {
+		t.Fatalf("status line = %d %s", st.StatusCode, st.Body)
 	}
 }
 
@@ -422,13 +431,20 @@ func TestPayments_Console(t *testing.T) {
 		!strings.Contains(res.Text("[data-testid=refund-error]"), "Refund between") {
 		t.Fatalf("an over-refund = %d %s", res.StatusCode, res.Body)
 	}
-	done := c.Post("/payments/"+p.ID+"/refunds", url.Values{"amount": {"25.50"}, "reason": {"duplicate"}, "confirmed": {"yes"}}, "HX-Request", "true")
+	nonce, _ := confirm.Doc.Find(`input[name=nonce]`).Attr("value")
+	confirmed := url.Values{"amount": {"25.50"}, "reason": {"duplicate"}, "confirmed": {"yes"}, "nonce": {nonce}}
+	done := c.Post("/payments/"+p.ID+"/refunds", confirmed, "HX-Request", "true")
 	if done.StatusCode != http.StatusNoContent || !strings.Contains(done.Header.Get("HX-Redirect"), "notice=refund-requested") {
 		t.Fatalf("confirmed refund = %d %v", done.StatusCode, done.Header)
 	}
+	if again := c.Post("/payments/"+p.ID+"/refunds", confirmed, "HX-Request", "true"); again.StatusCode != http.StatusNoContent ||
+		env.count(t, `SELECT count(*) FROM refunds`) != 1 {
+		t.Fatalf("the confirmation sent again = %d, %d refunds: want one", again.StatusCode, env.count(t, `SELECT count(*) FROM refunds`))
+	}
 	wait.For(t, "the refund never reached Stripe", func() bool { return len(env.stripe.Requests("POST", "/v1/refunds")) == 1 })
 
-	big := c.Post("/payments/"+p.ID+"/refunds", url.Values{"amount": {"300"}, "reason": {"requested_by_customer"}, "confirmed": {"yes"}}, "HX-Request", "true")
+	big := c.Post("/payments/"+p.ID+"/refunds", url.Values{"amount": {"300"}, "reason": {"requested_by_customer"}, "confirmed": {"yes"},
+		"nonce": {strings.Repeat("ab", 16)}}, "HX-Request", "true")
 	if !strings.Contains(big.Header.Get("HX-Redirect"), "notice=refund-awaiting") {
 		t.Fatalf("a large refund = %d %v", big.StatusCode, big.Header)
 	}

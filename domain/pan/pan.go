@@ -9,17 +9,30 @@ import (
 	"strings"
 )
 
-// candidate is a run of 13 to 19 digits, with single spaces or dashes
-// allowed between them, as people type card numbers.
-var candidate = regexp.MustCompile(`\d(?:[ -]?\d){12,18}`)
+// run is a run of digits with single spaces or dashes allowed between them,
+// as people type card numbers.
+var run = regexp.MustCompile(`\d(?:[ -]?\d)*`)
 
-// Find returns the first card-number-like run in s that passes the Luhn
-// check, and whether there is one. Runs that fail the check (amounts,
-// ids, phone numbers) are not card numbers.
+// Find returns the first card-number-like part of s that passes the Luhn
+// check, and whether there is one. Within a run of digit groups ("Qty 2
+// 4242 4242 4242 4242", "ref 1-4242…"), every span of whole groups holding
+// 13 to 19 digits is tried, so a card number next to other digits is still
+// found. Digits are not split inside a group: a long unbroken number (an ACH
+// trace number, an id) is one candidate only if it is 13 to 19 digits long,
+// so that identifiers are not mistaken for cards by chance.
 func Find(s string) (string, bool) {
-	for _, m := range candidate.FindAllString(s, -1) {
-		if Luhn(m) {
-			return m, true
+	for _, m := range run.FindAllString(s, -1) {
+		groups := strings.FieldsFunc(m, func(r rune) bool { return r == ' ' || r == '-' })
+		for i := range groups {
+			digits := 0
+			for j := i; j < len(groups); j++ {
+				if digits += len(groups[j]); digits > 19 {
+					break
+				}
+				if digits >= 13 && Luhn(strings.Join(groups[i:j+1], "")) {
+					return strings.Join(groups[i:j+1], " "), true
+				}
+			}
 		}
 	}
 	return "", false

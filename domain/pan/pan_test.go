@@ -9,10 +9,14 @@ func TestFind(t *testing.T) {
 	}{
 		{"card 4242424242424242 used", "4242424242424242"},
 		{"4242 4242 4242 4242", "4242 4242 4242 4242"},
-		{"5555-5555-5555-4444", "5555-5555-5555-4444"},
-		{"amount 1234567890123 cents", ""}, // 13 digits that fail Luhn
+		{"5555-5555-5555-4444", "5555 5555 5555 4444"},
+		{"Qty 2 4242 4242 4242 4242", "4242 4242 4242 4242"}, // a number before the card
+		{"ref 1-4242424242424242", "4242424242424242"},
+		{"4242 4242 4242 4242 7", "4242 4242 4242 4242"}, // a number after it
+		{"amount 1234567890123 cents", ""},               // 13 digits that fail Luhn
 		{"pi_3MtwBwLkdIwHu7ix28a3tqPa", ""},
 		{"order 12345, phone 555 0100", ""},
+		{"trace 091000019000001", ""}, // an unbroken 15-digit identifier failing Luhn
 		{"", ""},
 	} {
 		got, ok := Find(tc.in)

@@ -7,28 +7,35 @@ import (
 	"github.com/paycompliance/console/domain/identity"
 )
 
-// Disputes lists disputes, newest first.
-func (s *Service) Disputes(ctx context.Context, q ListQuery) ([]Dispute, error) {
+// Disputes lists disputes, newest first, and whether more follow.
+func (s *Service) Disputes(ctx context.Context, q ListQuery) ([]Dispute, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermPaymentsRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s.Store.ListDisputes(ctx, q.withLimit())
+	limit, q := q.oneMore()
+	list, err := s.Store.ListDisputes(ctx, q)
+	return page(list, limit, err)
 }
 
-// Reviews lists Radar reviews, newest first: the feed of the fraud
-// reviewers' queue.
-func (s *Service) Reviews(ctx context.Context, q ListQuery) ([]Review, error) {
+// Reviews lists Radar reviews, newest first, and whether more follow: the
+// feed of the fraud reviewers' queue.
+func (s *Service) Reviews(ctx context.Context, q ListQuery) ([]Review, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermPaymentsRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s.Store.ListReviews(ctx, q.withLimit())
+	limit, q := q.oneMore()
+	list, err := s.Store.ListReviews(ctx, q)
+	return page(list, limit, err)
 }
 
-func (q ListQuery) withLimit() ListQuery {
+// oneMore is the page size asked for, and q asking for one more row.
+func (q ListQuery) oneMore() (int, ListQuery) {
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = PageSize
 	}
-	return q
+	limit := q.Limit
+	q.Limit++
+	return limit, q
 }
 
 // Summary is what waits for people in payments, for the overview.

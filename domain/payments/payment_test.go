@@ -58,12 +58,30 @@ func steps(pairs ...any) []struct {
 
 func TestRefund_ApplyStatus(t *testing.T) {
 	t0 := time.Now()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	r := Refund{Status: RefundPending, StatusAt: t0}
-	if !r.applyStatus(RefundSucceeded, t0.Add(time.Second), "") || r.Status != RefundSucceeded {
+	if !r.applyStatus(RefundSucceeded, at(1), "", false) || r.Status != RefundSucceeded {
 		t.Fatal("a pending refund did not succeed")
 	}
-	if r.applyStatus(RefundPending, t0.Add(2*time.Second), "") || r.Status != RefundSucceeded {
+	if r.applyStatus(RefundPending, at(2), "", false) || r.Status != RefundSucceeded {
 		t.Fatal("a late pending report overwrote success")
+	}
+	if !r.applyStatus(RefundFailed, at(3), "lost_or_stolen_card", false) || r.Status != RefundFailed {
+		t.Fatal("a refund that fails after succeeding was kept as succeeded")
+	}
+	if r.applyStatus(RefundSucceeded, at(4), "", false) {
+		t.Fatal("a failure the processor reported was undone")
+	}
+	local := Refund{Status: RefundFailed, StatusAt: t0} // failed by the console, never heard from the processor
+	if !local.applyStatus(RefundSucceeded, at(1), "", true) || local.Status != RefundSucceeded {
+		t.Fatal("the processor's success of a refund the console had failed was ignored: it would be refunded twice")
+	}
+	rejected := Refund{Status: RefundRejected, StatusAt: t0}
+	if rejected.applyStatus(RefundPending, at(1), "", true) {
+		t.Fatal("a rejected refund came back")
+	}
+	if older := (Refund{Status: RefundPending, StatusAt: at(10)}); older.applyStatus(RefundSucceeded, at(5), "", false) {
+		t.Fatal("an older report was applied")
 	}
 	if !RefundAwaitingApproval.Holds() || RefundRejected.Holds() || RefundFailed.Holds() || !RefundSucceeded.Holds() {
 		t.Fatal("which refunds hold part of the amount is wrong")

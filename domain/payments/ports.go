@@ -25,7 +25,10 @@ type Store interface {
 	History(ctx context.Context, paymentID int64) ([]HistoryEntry, error)
 	ListPayments(ctx context.Context, q Query) ([]Payment, error)
 
+	// InsertRefund stores r, setting r.ID: ECONFLICT if its request ref is
+	// taken, or if the refunds the console asked for would exceed the payment.
 	InsertRefund(ctx context.Context, r *Refund) error
+	RefundByRef(ctx context.Context, ref string) (Refund, bool, error)
 	Refund(ctx context.Context, id int64, forUpdate bool) (Refund, bool, error)
 	RefundByProviderID(ctx context.Context, providerID string, forUpdate bool) (Refund, bool, error)
 	UpdateRefund(ctx context.Context, r Refund) error

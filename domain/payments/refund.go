@@ -21,11 +21,6 @@ const (
 	RefundCanceled         RefundStatus = "canceled"
 )
 
-// Terminal reports whether nothing can follow s.
-func (s RefundStatus) Terminal() bool {
-	return s == RefundRejected || s == RefundSucceeded || s == RefundFailed || s == RefundCanceled
-}
-
 // Holds reports whether a refund in status s holds part of the payment's
 // amount: one awaiting approval does, so two requests cannot together
 // refund more than was paid.
@@ -66,13 +61,24 @@ type Refund struct {
 	FailureReason string
 	RequestedBy   string // audit actor id; "stripe" for one made at the processor
 	DecidedBy     string // the second operator, above the threshold
-	CreatedAt     time.Time
+	// RequestRef names the request that asked for it (a console form's
+	// nonce, an API call's Idempotency-Key): asked twice, it is made once.
+	RequestRef string
+	CreatedAt  time.Time
 }
 
-// applyStatus moves r to s as reported at `at`: terminal statuses stick,
-// and an older report never overwrites a newer one.
-func (r *Refund) applyStatus(s RefundStatus, at time.Time, failure string) bool {
-	if r.Status.Terminal() || older(at, r.StatusAt) || s == r.Status {
+// applyStatus moves r to s as reported at `at`; an older report never
+// overwrites a newer one. Rejected and canceled are final. A success may
+// still turn into a failure (the processor reports card refunds that fail
+// after succeeding). A failure is final once the processor reported it;
+// one the console decided without ever hearing from the processor
+// (reopen) gives way to what the processor then says it did.
+func (r *Refund) applyStatus(s RefundStatus, at time.Time, failure string, reopen bool) bool {
+	switch {
+	case older(at, r.StatusAt) || s == r.Status,
+		r.Status == RefundRejected || r.Status == RefundCanceled,
+		r.Status == RefundFailed && !reopen,
+		r.Status == RefundSucceeded && s != RefundFailed:
 		return false
 	}
 	r.Status, r.StatusAt, r.FailureReason = s, at, failure

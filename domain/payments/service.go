@@ -9,6 +9,7 @@ import (
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/pan"
 )
 
 // Service holds the payment use cases. Every change is recorded in the
@@ -29,6 +30,8 @@ type Service struct {
 	// for a second operator. 0: every refund does.
 	RefundApprovalAbove int64
 	Now                 func() time.Time
+
+	rejected throttle // refused webhooks, for the audit trail
 }
 
 // processor is the audit actor for what the processor's events change.
@@ -147,18 +150,29 @@ func (s *Service) Get(ctx context.Context, publicID string) (Payment, error) {
 	return p, err
 }
 
-// List returns a page of payments matching q.
-func (s *Service) List(ctx context.Context, q Query) ([]Payment, error) {
+// List returns a page of payments matching q, and whether more follow.
+func (s *Service) List(ctx context.Context, q Query) ([]Payment, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermPaymentsRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := q.Validate(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if q.Limit == 0 {
 		q.Limit = PageSize
 	}
-	return s.Store.ListPayments(ctx, q)
+	limit := q.Limit
+	q.Limit++ // one more tells whether there is a next page
+	list, err := s.Store.ListPayments(ctx, q)
+	return page(list, limit, err)
+}
+
+// page cuts list to limit, reporting whether there was more.
+func page[T any](list []T, limit int, err error) ([]T, bool, error) {
+	if len(list) > limit {
+		return list[:limit], true, err
+	}
+	return list, false, err
 }
 
 // Detail is a payment with everything attached to it.
@@ -201,8 +215,8 @@ func (s *Service) Cancel(ctx context.Context, publicID, reason string) (Payment,
 	if err != nil {
 		return Payment{}, err
 	}
-	if len(reason) > maxDescription || !printable(reason) {
-		return Payment{}, domain.Errorf(domain.EINVALID, "The reason is at most %d printable characters.", maxDescription)
+	if err := validReason(reason); err != nil { // before Stripe is asked: the audit record must take it
+		return Payment{}, err
 	}
 	p, found, err := s.Store.Payment(ctx, publicID, false)
 	switch {
@@ -243,9 +257,26 @@ func (s *Service) Cancel(ctx context.Context, publicID, reason string) (Payment,
 	return p, err
 }
 
+// maxReason is how long a reason may be: it goes into the audit record.
+const maxReason = 200
+
+func validReason(reason string) error {
+	if len(reason) > maxReason || !printable(reason) {
+		return domain.Errorf(domain.EINVALID, "The reason is at most %d printable characters.", maxReason)
+	}
+	if _, found := pan.Find(reason); found {
+		return domain.Errorf(domain.EINVALID, "The reason holds what looks like a card number; card numbers must never be sent to the console.")
+	}
+	return nil
+}
+
 // PayerLink is the token in a payment's payer page address: a keyed hash
-// of the payment's id, so only the console can make one.
+// of the payment's id, so only the console can make one. It is for those
+// who may create and cancel payments.
 func (s *Service) PayerLink(ctx context.Context, publicID string) (string, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermPaymentsWrite); err != nil {
+		return "", err
+	}
 	return s.Keys.Token(ctx, payerLinkMsg(publicID))
 }
 
@@ -257,8 +288,9 @@ type PayerView struct {
 }
 
 // Payer returns the payment a payer link opens; ENOTFOUND for a link the
-// console did not make, exactly as for one to no payment.
-func (s *Service) Payer(ctx context.Context, publicID, token string) (PayerView, error) {
+// console did not make, exactly as for one to no payment. withSecret also
+// decrypts the client secret Stripe.js needs, while the payment is open.
+func (s *Service) Payer(ctx context.Context, publicID, token string, withSecret bool) (PayerView, error) {
 	if err := s.Keys.CheckToken(ctx, payerLinkMsg(publicID), token); err != nil {
 		return PayerView{}, notFound()
 	}
@@ -267,7 +299,7 @@ func (s *Service) Payer(ctx context.Context, publicID, token string) (PayerView,
 		return PayerView{}, errOr(err, notFound())
 	}
 	v := PayerView{Payment: p, TestMode: s.TestMode()}
-	if !p.Status.Terminal() {
+	if withSecret && !p.Status.Terminal() {
 		ct, err := s.Store.ClientSecret(ctx, p.ID)
 		if err != nil {
 			return v, err

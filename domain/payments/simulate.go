@@ -40,7 +40,7 @@ func (s *Service) SimulateForPayer(ctx context.Context, publicID, token string, 
 	if !slices.Contains(PayerOutcomes, o) {
 		return domain.Errorf(domain.EINVALID, "%q is not an outcome a payer can simulate.", o)
 	}
-	v, err := s.Payer(ctx, publicID, token)
+	v, err := s.Payer(ctx, publicID, token, false)
 	if err != nil {
 		return err
 	}

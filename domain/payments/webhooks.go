@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -17,14 +19,19 @@ const MaxWebhookBytes = 64 << 10
 // applies it, in one transaction. An event already received is
 // acknowledged and not stored or queued again, however many deliveries
 // race. A bad signature or a stale timestamp changes nothing and is
-// recorded as a failure.
+// recorded as a failure: at most once a minute per instance, with how
+// many were refused since, so that anyone able to reach the endpoint
+// cannot flood the audit trail.
 func (s *Service) ReceiveWebhook(ctx context.Context, payload []byte, signature string) error {
 	ctx = audit.WithActor(ctx, processor)
 	e, err := s.Events.Verify(payload, signature)
 	if err != nil {
-		if rerr := s.Audit.Record(ctx, audit.Event{Action: audit.WebhookRejected, Outcome: audit.Failure,
-			Target: audit.Target{Type: "webhook", ID: "stripe"}, Detail: map[string]string{"reason": domain.ErrorMessage(err)}}); rerr != nil {
-			return rerr
+		if since, due := s.rejected.due(s.now()); due {
+			if rerr := s.Audit.Record(ctx, audit.Event{Action: audit.WebhookRejected, Outcome: audit.Failure,
+				Target: audit.Target{Type: "webhook", ID: "stripe"},
+				Detail: map[string]string{"reason": truncate(domain.ErrorMessage(err)), "refused_since_last_record": strconv.Itoa(since)}}); rerr != nil {
+				return rerr
+			}
 		}
 		return err
 	}
@@ -131,8 +138,9 @@ func (s *Service) applyCharge(ctx context.Context, p *Payment, e Event) (string,
 }
 
 // applyRefund brings a refund up to date with the processor's view. A
-// refund made at the processor (its dashboard, say) is added; one of ours
-// whose id we had not stored yet is found by the metadata we sent.
+// refund made at the processor (its dashboard, say) is added, whatever
+// else the payment holds: the money has moved. One of ours whose id we had
+// not stored yet is found by the metadata we sent.
 func (s *Service) applyRefund(ctx context.Context, p *Payment, u RefundUpdate, e Event) (string, error) {
 	r, found, err := s.Store.RefundByProviderID(ctx, u.ProviderID, true)
 	if err != nil {
@@ -152,8 +160,9 @@ func (s *Service) applyRefund(ctx context.Context, p *Payment, u RefundUpdate, e
 		}
 		return "refund " + u.ProviderID + " made at the processor: " + string(u.Status), nil
 	}
+	reopen := r.ProviderID == "" // ours, and the processor was never heard from for it
 	r.ProviderID = u.ProviderID
-	if !r.applyStatus(u.Status, e.Created, u.FailureReason) {
+	if !r.applyStatus(u.Status, e.Created, u.FailureReason, reopen) {
 		return "refund " + u.ProviderID + " kept " + string(r.Status), s.Store.UpdateRefund(ctx, r)
 	}
 	return "refund " + u.ProviderID + " " + string(r.Status), s.Store.UpdateRefund(ctx, r)
@@ -208,6 +217,27 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// throttle lets one of many alike events through a minute.
+type throttle struct {
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// due reports whether an event at now is to be recorded, and how many were
+// let go since the last one that was.
+func (t *throttle) due(now time.Time) (int, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now.Sub(t.last) < time.Minute {
+		t.suppressed++
+		return 0, false
+	}
+	n := t.suppressed
+	t.last, t.suppressed = now, 0
+	return n, true
 }
 
 // ParseOurRefundID reads the refund id the console put in a refund's

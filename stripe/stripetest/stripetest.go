@@ -42,12 +42,14 @@ type Request struct {
 	Method, Path   string
 	IdempotencyKey string
 	Form           url.Values
+	Reached        bool // false: Stripe was down and never saw it
 }
 
 // Server is a test's view of Stripe.
 type Server struct {
-	URL  string
-	down atomic.Bool
+	URL         string
+	down        atomic.Bool
+	dropAnswers atomic.Bool
 
 	mu       sync.Mutex
 	requests []Request
@@ -64,19 +66,22 @@ func Start(t testing.TB) *Server {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	s := &Server{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.down.Load() {
-			// As a dead network looks to the client: no answer at all.
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-			}
-			return
-		}
 		body, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(body))
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, IdempotencyKey: r.Header.Get("Idempotency-Key"), Form: form})
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, IdempotencyKey: r.Header.Get("Idempotency-Key"),
+			Form: form, Reached: !s.down.Load()})
 		s.mu.Unlock()
+		if s.down.Load() {
+			hangUp(w) // as a dead network looks to the client: no answer at all
+			return
+		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		if s.dropAnswers.Load() {
+			proxy.ServeHTTP(httptest.NewRecorder(), r) // Stripe acts on it...
+			hangUp(w)                                  // ...and the answer is lost on the way back
+			return
+		}
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -85,7 +90,18 @@ func Start(t testing.TB) *Server {
 }
 
 // SetDown makes Stripe unreachable (every connection dropped) or reachable.
+// Requests made while down are recorded, as never having reached Stripe.
 func (s *Server) SetDown(down bool) { s.down.Store(down) }
+
+// SetDropAnswers makes Stripe act on every request but lose its answer, as
+// when a connection or the caller dies after Stripe took the request.
+func (s *Server) SetDropAnswers(drop bool) { s.dropAnswers.Store(drop) }
+
+func hangUp(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
+}
 
 // Requests returns the calls made so far to method and path ("" for any path).
 func (s *Server) Requests(method, path string) []Request {

@@ -16,6 +16,7 @@ import (
 type ListView struct {
 	Payments []payments.Payment
 	Query    url.Values
+	After    string // the page starts after this payment ("" for the first)
 	Next     string // public id to continue after; "" on the last page
 	Awaiting []payments.Refund
 	Now      time.Time
@@ -30,12 +31,19 @@ func (v ListView) nextURL() string {
 	return "/payments?" + q.Encode()
 }
 
-// refreshURL reloads the list as it is filtered, for live updates.
+// refreshURL reloads this page of the list as it is filtered, for live updates.
 func (v ListView) refreshURL() string {
-	if len(v.Query) == 0 {
+	q := url.Values{}
+	for k, vs := range v.Query {
+		q[k] = vs
+	}
+	if v.After != "" {
+		q.Set("after", v.After)
+	}
+	if len(q) == 0 {
 		return "/payments"
 	}
-	return "/payments?" + v.Query.Encode()
+	return "/payments?" + q.Encode()
 }
 
 // DetailView is one payment's page.
@@ -64,6 +72,7 @@ type RefundForm struct {
 	Reason  payments.RefundReason
 	Error   string
 	Confirm *money.Amount // set: ask to confirm this amount
+	Nonce   string        // names the confirmed request, so it refunds once
 }
 
 // TimelineItem is one line of a payment's timeline.
