@@ -57,11 +57,14 @@ const (
 	ReturnReceived   Action = "ach.return.received"
 
 	// Screening and AML.
-	ListLoaded       Action = "screening.list.loaded"
+	ListLoaded       Action = "screening.list.loaded" // or refused (failure): unreadable, or shrunk suspiciously
 	HitOpened        Action = "screening.hit.opened"
 	HitDispositioned Action = "screening.hit.dispositioned"
+	ScreeningSearch  Action = "screening.search" // an ad-hoc check
 	AMLCaseOpened    Action = "aml.case.opened"
 	AMLReportFiled   Action = "aml.report.filed"
+	CaseUpdated      Action = "case.updated" // claimed, assigned, a note, an attachment, escalated
+	CaseDecided      Action = "case.decided"
 
 	// Escrow.
 	ReleaseRequested Action = "escrow.release.requested"
@@ -93,7 +96,7 @@ var Actions = []Action{
 	PaymentCreated, PaymentCanceled, RefundRequested, RefundApproved, RefundRejected, PaymentRefunded,
 	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
 	TransferCreated, TransferApproved, TransferCanceled, BatchSent, ReturnReceived,
-	ListLoaded, HitOpened, HitDispositioned, AMLCaseOpened, AMLReportFiled,
+	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided,
 	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,
 	FraudCaseDecided, FraudRuleChanged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,

@@ -48,6 +48,9 @@ const (
 	PermPaymentsRead    Permission = "payments.read"    // see payments, refunds, disputes, Radar reviews
 	PermPaymentsWrite   Permission = "payments.write"   // create and cancel payments
 	PermPaymentsRefund  Permission = "payments.refund"  // request refunds, approve another's
+	PermCasesRead       Permission = "cases.read"       // the compliance case queue, screening results, lists
+	PermCasesWork       Permission = "cases.work"       // claim, annotate and decide cases; load lists
+	PermScreeningSearch Permission = "screening.search" // ad-hoc sanctions searches (each recorded)
 )
 
 // rolePermissions is the one table of who may do what (PCI DSS 7.2.1).
@@ -55,8 +58,8 @@ const (
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
 	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermCasesRead, PermCasesWork, PermScreeningSearch},
+	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermCasesRead},
 	EscrowApprover:    {},
 	FraudReviewer:     {PermPaymentsRead},
 	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund},

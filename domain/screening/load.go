@@ -1,0 +1,192 @@
+package screening
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strconv"
+
+	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/identity"
+)
+
+// Load fetches the lists from src and makes them the active version,
+// unless they are what is active already. A fetch or a file that fails to
+// parse, or a list that shrank by more than MaxShrinkPercent, keeps the
+// active version, is recorded as a failure and raises the alert; nothing
+// else changes. A new version queues the re-screening of every party
+// against what it added or changed.
+func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
+	ctx = withSystemActor(ctx)
+	f, err := src.Fetch(ctx)
+	if err != nil {
+		return Version{}, false, s.refuse(ctx, "fetch", "the lists could not be fetched: "+domain.ErrorMessage(err), err)
+	}
+	sum := sha256.New()
+	for _, b := range [][]byte{f.SDN, f.Alt, f.Add, f.ConsPrim, f.ConsAlt, f.ConsAdd} {
+		sum.Write(b)
+		sum.Write([]byte{0})
+	}
+	hash := hex.EncodeToString(sum.Sum(nil))
+	active, hasActive, err := s.Store.ActiveVersion(ctx)
+	if err != nil {
+		return Version{}, false, err
+	}
+	if hasActive && active.SHA256 == hash {
+		return active, false, nil
+	}
+	files := Files{SDN: reader(f.SDN), Alt: reader(f.Alt), Add: reader(f.Add), ConsAlt: reader(f.ConsAlt), ConsAdd: reader(f.ConsAdd)}
+	if f.ConsPrim != nil {
+		files.Cons = []io.Reader{bytes.NewReader(f.ConsPrim)}
+	}
+	entries, err := Parse(files)
+	if err != nil {
+		return Version{}, false, s.refuse(ctx, f.Source, "the lists did not parse: "+err.Error(), err)
+	}
+	if hasActive && s.MaxShrinkPercent > 0 && len(entries)*100 < active.Entries*(100-s.MaxShrinkPercent) {
+		reason := "the list shrank from " + strconv.Itoa(active.Entries) + " to " + strconv.Itoa(len(entries)) +
+			" entries, more than " + strconv.Itoa(s.MaxShrinkPercent) + "%: kept the active version"
+		return Version{}, false, s.refuse(ctx, f.Source, reason, domain.Errorf(domain.ECONFLICT, "The %s", reason))
+	}
+	v := Version{Source: f.Source, LoadedAt: s.now(), SHA256: hash, Entries: len(entries), Active: true}
+	if hasActive {
+		older, err := s.Store.VersionEntries(ctx, active.ID)
+		if err != nil {
+			return Version{}, false, err
+		}
+		d := Compare(older, entries)
+		v.Added, v.Removed, v.Changed = len(d.Added), len(d.Removed), len(d.Changed)
+	}
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.InsertVersion(ctx, &v, entries); err != nil {
+			return err
+		}
+		if err := s.Audit.Record(ctx, audit.Event{Action: audit.ListLoaded, Outcome: audit.Success,
+			Target: audit.Target{Type: "screening_list", ID: strconv.FormatInt(v.ID, 10)},
+			Detail: map[string]string{"source": truncate(f.Source), "sha256": hash, "entries": strconv.Itoa(v.Entries),
+				"added": strconv.Itoa(v.Added), "removed": strconv.Itoa(v.Removed), "changed": strconv.Itoa(v.Changed)}}); err != nil {
+			return err
+		}
+		if hasActive {
+			if err := s.Jobs.RescreenLater(ctx, active.ID, v.ID); err != nil {
+				return err
+			}
+		}
+		return s.Store.ListsChanged(ctx)
+	})
+	if err != nil {
+		return Version{}, false, err
+	}
+	s.Lists.Set(NewIndex(entries), v)
+	return v, true, nil
+}
+
+// LoadNow is a compliance officer's "load the lists now".
+func (s *Service) LoadNow(ctx context.Context, src Source) (Version, bool, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermCasesWork); err != nil {
+		return Version{}, false, err
+	}
+	return s.Load(ctx, src)
+}
+
+func reader(b []byte) io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(b)
+}
+
+// refuse records a refused load and returns err for the caller.
+func (s *Service) refuse(ctx context.Context, source, reason string, err error) error {
+	if rerr := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.RecordLoadFailure(ctx, source, reason); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, audit.Event{Action: audit.ListLoaded, Outcome: audit.Failure,
+			Target: audit.Target{Type: "screening_list"}, Detail: map[string]string{"source": truncate(source), "reason": truncate(reason)}})
+	}); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+func truncate(s string) string {
+	if len(s) > 250 {
+		return s[:250]
+	}
+	return s
+}
+
+// Reload sets the in-memory index to the active version in the database
+// (at start, and when another instance loaded a new one).
+func (s *Service) Reload(ctx context.Context) error {
+	v, found, err := s.Store.ActiveVersion(ctx)
+	if err != nil || !found {
+		return err
+	}
+	if _, active := s.Lists.Active(); active.ID == v.ID {
+		return nil
+	}
+	entries, err := s.Store.VersionEntries(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	s.Lists.Set(NewIndex(entries), v)
+	return nil
+}
+
+// Rescreen screens again every party that matches what version to added
+// or changed against version from: only those can have a new hit, and a
+// whitelisted pair reopens only if its entry changed. It is the job a new
+// version queues.
+func (s *Service) Rescreen(ctx context.Context, from, to int64) (screened int, err error) {
+	older, err := s.Store.VersionEntries(ctx, from)
+	if err != nil {
+		return 0, err
+	}
+	newer, err := s.Store.VersionEntries(ctx, to)
+	if err != nil {
+		return 0, err
+	}
+	d := Compare(older, newer)
+	delta := NewIndex(append(d.Added, d.Changed...))
+	return s.rescreen(ctx, delta)
+}
+
+// RescreenAll screens every party again against the whole active list.
+func (s *Service) RescreenAll(ctx context.Context) (int, error) {
+	ix, _ := s.Lists.Active()
+	if ix == nil {
+		return 0, errNoList
+	}
+	return s.rescreen(ctx, ix)
+}
+
+// rescreen screens, against the full active list, every party that finds
+// something in filter.
+func (s *Service) rescreen(ctx context.Context, filter *Index) (int, error) {
+	ix, _ := s.Lists.Active()
+	if ix == nil {
+		return 0, errNoList
+	}
+	screened, after := 0, ""
+	for {
+		page, err := s.Store.Parties(ctx, after, 1000)
+		if err != nil || len(page) == 0 {
+			return screened, err
+		}
+		for _, p := range page {
+			if len(filter.Search(p.query(), s.threshold())) == 0 {
+				continue
+			}
+			if _, err := s.Screen(ctx, p, TriggerListUpdate); err != nil {
+				return screened, err
+			}
+			screened++
+		}
+		after = page[len(page)-1].Ref
+	}
+}

@@ -1,0 +1,57 @@
+package screening
+
+import "context"
+
+// Store keeps parties, their results and whitelists, and list versions;
+// each method joins the transaction its ctx carries.
+type Store interface {
+	// Party returns the party as screened last; forUpdate locks it.
+	Party(ctx context.Context, ref string, forUpdate bool) (Record, bool, error)
+	SaveParty(ctx context.Context, r Record) error
+	// Parties pages through every party by ref, for re-screening.
+	Parties(ctx context.Context, afterRef string, limit int) ([]Party, error)
+	InsertResult(ctx context.Context, r *Result) error
+	LatestResult(ctx context.Context, ref string) (Result, bool, error)
+	Results(ctx context.Context, ref string, limit int) ([]Result, error)
+	Whitelist(ctx context.Context, ref string) ([]Whitelist, error)
+	AddWhitelist(ctx context.Context, w Whitelist) error
+
+	InsertVersion(ctx context.Context, v *Version, entries []Entry) error
+	ActiveVersion(ctx context.Context) (Version, bool, error)
+	Version(ctx context.Context, id int64) (Version, bool, error)
+	Versions(ctx context.Context, limit int) ([]Version, error)
+	VersionEntries(ctx context.Context, id int64) ([]Entry, error)
+	Entry(ctx context.Context, version int64, id string) (Entry, bool, error)
+	// RecordLoadFailure keeps why a load was refused, for the alert; a
+	// successful load clears it.
+	RecordLoadFailure(ctx context.Context, source, reason string) error
+	LastLoadFailure(ctx context.Context) (string, bool, error)
+	// ListsChanged tells every instance to reload the active index.
+	ListsChanged(ctx context.Context) error
+}
+
+// Holder is an area that holds money for screening (ACH, escrow): told in
+// the decision's transaction when a party is cleared or blocked, it lets
+// what it held go on, or stops it.
+type Holder interface {
+	PartyCleared(ctx context.Context, ref string) error
+	PartyBlocked(ctx context.Context, ref string) error
+}
+
+// Jobs queues work in the caller's transaction.
+type Jobs interface {
+	RescreenLater(ctx context.Context, fromVersion, toVersion int64) error
+}
+
+// Source fetches the published list files.
+type Source interface {
+	Fetch(ctx context.Context) (Fetched, error)
+}
+
+// Fetched is one fetch of the list files, as bytes (their hash names the
+// version). Absent optional files are nil.
+type Fetched struct {
+	Source                    string
+	SDN, Alt, Add             []byte
+	ConsPrim, ConsAlt, ConsAdd []byte
+}
