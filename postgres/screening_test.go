@@ -244,7 +244,7 @@ func TestScreening_RefusedLoadsKeepTheActiveVersion(t *testing.T) {
 	v := f.load(t)
 	full, _ := os.ReadFile(filepath.Join(f.dir, "sdn.csv"))
 	for name, content := range map[string][]byte{
-		"half the list": full[:len(full)/2-len(full)/2%1000+indexOfLineEnd(full[len(full)/2:])],
+		"half the list":  full[:len(full)/2-len(full)/2%1000+indexOfLineEnd(full[len(full)/2:])],
 		"not the format": []byte("this,is\r\nnot,a,list\r\n"),
 	} {
 		os.WriteFile(filepath.Join(f.dir, "sdn.csv"), content, 0o644)

@@ -51,7 +51,7 @@ type Source interface {
 // Fetched is one fetch of the list files, as bytes (their hash names the
 // version). Absent optional files are nil.
 type Fetched struct {
-	Source                    string
-	SDN, Alt, Add             []byte
+	Source                     string
+	SDN, Alt, Add              []byte
 	ConsPrim, ConsAlt, ConsAdd []byte
 }

@@ -109,7 +109,7 @@ func (s *Service) record(ctx context.Context, p Party, version int64, matches []
 		if !found {
 			top := r.Open()[0]
 			if c, err = s.Cases.Open(ctx, cases.Case{Kind: cases.ScreeningHit, Subject: p.Ref, SubjectName: p.Name,
-				Title: fmt.Sprintf("%s matches %s (%.0f%%)", p.Name, top.EntryName, top.Score*100),
+				Title:   fmt.Sprintf("%s matches %s (%.0f%%)", p.Name, top.EntryName, top.Score*100),
 				Summary: fmt.Sprintf("%d possible match(es) on list version %d, screened at %s.", len(r.Open()), version, trigger)}); err != nil {
 				return r, err
 			}
