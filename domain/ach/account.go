@@ -141,6 +141,7 @@ type Correction struct {
 	AccountID     int64
 	AccountPublic string
 	TransferID    int64
+	OriginalTrace string
 	Code          string // C01 …
 	Reason        string
 	CorrectedData string // as the bank sent it; for account numbers, only its last 4 are kept in the clear

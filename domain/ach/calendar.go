@@ -64,6 +64,15 @@ func (s Schedule) nextBankingDay(date time.Time) time.Time {
 	return dateOf(base.NewTime(date).AddBankingDay(1).Time)
 }
 
+// previousBankingDay is the last banking day before date.
+func (s Schedule) previousBankingDay(date time.Time) time.Time {
+	for d := date.AddDate(0, 0, -1); ; d = d.AddDate(0, 0, -1) {
+		if s.BankingDay(d) {
+			return d
+		}
+	}
+}
+
 // NextCutoff is the first cutoff after now.
 func (s Schedule) NextCutoff(now time.Time) time.Time {
 	day := s.today(now)

@@ -199,3 +199,5 @@ func transactionCode(d Direction, t AccountType) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func slicesContains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }

@@ -50,11 +50,20 @@ const (
 	PaymentOutcomeSimulate Action = "payment.outcome.simulated" // test mode only
 
 	// ACH.
-	TransferCreated  Action = "ach.transfer.created"
-	TransferApproved Action = "ach.transfer.approved"
-	TransferCanceled Action = "ach.transfer.canceled"
-	BatchSent        Action = "ach.batch.sent"
-	ReturnReceived   Action = "ach.return.received"
+	AccountAdded       Action = "ach.account.added"
+	AccountVerified    Action = "ach.account.verified" // micro-deposits confirmed, or not (failure)
+	AccountBlocked     Action = "ach.account.blocked"
+	TransferCreated    Action = "ach.transfer.created"
+	TransferHeld       Action = "ach.transfer.held"
+	TransferApproved   Action = "ach.transfer.approved"
+	TransferCanceled   Action = "ach.transfer.canceled"
+	FileGenerated      Action = "ach.file.generated"
+	BatchSent          Action = "ach.batch.sent" // a file delivered to the bank
+	FileDownloaded     Action = "ach.file.downloaded"
+	InboundReceived    Action = "ach.inbound.received" // or refused (failure): not a valid NACHA file
+	ReturnReceived     Action = "ach.return.received"
+	CorrectionReceived Action = "ach.correction.received"
+	CorrectionDecided  Action = "ach.correction.decided"
 
 	// Screening and AML.
 	ListLoaded       Action = "screening.list.loaded" // or refused (failure): unreadable, or shrunk suspiciously
@@ -95,7 +104,8 @@ var Actions = []Action{
 	APIKeyCreated, APIKeyRevoked, APIRequest,
 	PaymentCreated, PaymentCanceled, RefundRequested, RefundApproved, RefundRejected, PaymentRefunded,
 	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
-	TransferCreated, TransferApproved, TransferCanceled, BatchSent, ReturnReceived,
+	AccountAdded, AccountVerified, AccountBlocked, TransferCreated, TransferHeld, TransferApproved, TransferCanceled,
+	FileGenerated, BatchSent, FileDownloaded, InboundReceived, ReturnReceived, CorrectionReceived, CorrectionDecided,
 	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided,
 	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,
 	FraudCaseDecided, FraudRuleChanged,

@@ -48,6 +48,9 @@ const (
 	PermPaymentsRead    Permission = "payments.read"    // see payments, refunds, disputes, Radar reviews
 	PermPaymentsWrite   Permission = "payments.write"   // create and cancel payments
 	PermPaymentsRefund  Permission = "payments.refund"  // request refunds, approve another's
+	PermACHRead         Permission = "ach.read"         // see bank accounts, transfers, files, returns
+	PermACHWrite        Permission = "ach.write"        // add accounts, create, approve and cancel transfers, confirm corrections
+	PermACHFiles        Permission = "ach.files"        // download NACHA files, upload returns, force a cutoff
 	PermCasesRead       Permission = "cases.read"       // the compliance case queue, screening results, lists
 	PermCasesWork       Permission = "cases.work"       // claim, annotate and decide cases; load lists
 	PermScreeningSearch Permission = "screening.search" // ad-hoc sanctions searches (each recorded)
@@ -58,15 +61,16 @@ const (
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
 	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermCasesRead, PermCasesWork, PermScreeningSearch},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermCasesRead},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch},
+	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead},
 	EscrowApprover:    {},
 	FraudReviewer:     {PermPaymentsRead},
-	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund},
+	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles},
 }
 
 // APIScopes are the permissions an API key may carry.
-var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund}
+var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund,
+	PermACHRead, PermACHWrite}
 
 // Permissions returns what roles together allow.
 func Permissions(roles []Role) map[Permission]bool {

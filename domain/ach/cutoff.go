@@ -1,0 +1,286 @@
+package ach
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/screening"
+)
+
+// maxFileEntries bounds one file; what does not fit waits for the next.
+const maxFileEntries = 100_000
+
+// RunCutoff makes the file for the cutoff at window (or, forced, for now):
+// every approved transfer, each holder screened again first (a hit or a
+// screening failure holds the transfer instead), in one NACHA file stored
+// with its SHA-256, the transfers batched with their trace numbers, and
+// the file's delivery queued, all in one transaction. A cutoff makes one
+// file at most: the window is unique, and transfers are locked skipping
+// those another run holds. No approved transfer: no file (false).
+func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) (File, bool, error) {
+	ctx = withSystem(ctx)
+	if err := s.rescreenStuck(ctx); err != nil {
+		return File{}, false, err
+	}
+	if err := s.screenBeforeBatch(ctx); err != nil {
+		return File{}, false, err
+	}
+	key := window.Format(time.RFC3339)
+	if forced {
+		key = "forced:" + key
+	}
+	var f File
+	made := false
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		approved, err := s.Store.LockApproved(ctx, maxFileEntries)
+		if err != nil || len(approved) == 0 {
+			return err
+		}
+		entries := make([]Entry, 0, len(approved))
+		for _, t := range approved {
+			if t.Effective.Before(s.Schedule.today(window)) { // approved after its date: the soonest now
+				if t.Effective, err = s.Schedule.Effective(window, time.Time{}, false); err != nil {
+					return err
+				}
+			}
+			a, _, err := s.Store.Account(ctx, t.AccountPublic, false)
+			if err != nil {
+				return err
+			}
+			number, err := s.Keys.Decrypt(ctx, a.Ciphertext, accountAAD(a.PublicID))
+			if err != nil {
+				return err
+			}
+			entries = append(entries, Entry{Transfer: t, Account: a, AccountNumber: string(number)})
+		}
+		today, err := s.Store.FilesSince(ctx, s.Schedule.at(s.Schedule.today(window), Clock{}))
+		if err != nil {
+			return err
+		}
+		built, err := BuildFile(s.Origin, window.In(s.Schedule.Location), modifier(today), entries)
+		if err != nil {
+			return err
+		}
+		f = File{Window: key, Name: "ach-" + window.In(s.Schedule.Location).Format("20060102-1504") + "-" + built.Modifier + ".ach",
+			Content: built.Content, SHA256: built.SHA256, Modifier: built.Modifier, Batches: built.Batches, Entries: built.Entries,
+			Debits: built.Debits, Credits: built.Credits, Status: "generated", CreatedAt: s.now()}
+		if err := s.Store.InsertFile(ctx, &f); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			t := e.Transfer
+			t.TraceNumber, t.FileID = built.Traces[t.ID], f.ID
+			if err := s.moveTo(ctx, &t, Batched, "in file "+f.Name+", trace "+t.TraceNumber); err != nil {
+				return err
+			}
+		}
+		if err := s.Jobs.DeliverFileLater(ctx, f.ID); err != nil {
+			return err
+		}
+		made = true
+		return s.record(ctx, audit.FileGenerated, audit.Success, "ach_file", strconv.FormatInt(f.ID, 10), map[string]string{
+			"name": f.Name, "sha256": f.SHA256, "entries": strconv.Itoa(f.Entries), "debits": cents(f.Debits), "credits": cents(f.Credits), "window": key})
+	})
+	if errors.Is(err, errWindowTaken) || domain.ErrorCode(err) == domain.ECONFLICT {
+		return File{}, false, nil // another instance made this cutoff's file
+	}
+	return f, made, err
+}
+
+// errWindowTaken is what a store returns when a window has its file.
+var errWindowTaken = domain.Errorf(domain.ECONFLICT, "This cutoff has its file already.")
+
+// ForceCutoff makes a file now, outside the schedule: an operator's
+// action (a late correction, a test of the bank link).
+func (s *Service) ForceCutoff(ctx context.Context) (File, bool, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermACHFiles); err != nil {
+		return File{}, false, err
+	}
+	return s.RunCutoff(ctx, s.now(), true)
+}
+
+// modifier tells the day's files apart: A to Z, then 0 to 9.
+func modifier(filesToday int) string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	return string(letters[filesToday%len(letters)])
+}
+
+// withSystem names the console as the actor when nobody is (a job).
+func withSystem(ctx context.Context) context.Context {
+	if a, ok := audit.ActorFrom(ctx); ok && a.ID != "" {
+		return ctx
+	}
+	return audit.WithActor(ctx, audit.System)
+}
+
+// rescreenStuck takes again through screening the transfers that a crash
+// left in screening, and those held while screening could not run.
+func (s *Service) rescreenStuck(ctx context.Context) error {
+	for _, pending := range []struct {
+		status Status
+		reason HoldReason
+	}{{Screening, ""}, {Held, HoldNoList}} {
+		stuck, err := s.Store.Pending(ctx, pending.status, pending.reason, 1000)
+		if err != nil {
+			return err
+		}
+		for _, t := range stuck {
+			if _, err := s.screen(ctx, t.PublicID, screening.TriggerBeforeMove); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// screenBeforeBatch screens the holder of every approved transfer again
+// before it goes in a file: a hit since approval, or a screening that
+// fails, holds the transfer (fail closed).
+func (s *Service) screenBeforeBatch(ctx context.Context) error {
+	approved, err := s.Store.Pending(ctx, Approved, "", maxFileEntries)
+	if err != nil {
+		return err
+	}
+	results := map[string]screening.Result{}
+	failures := map[string]error{}
+	for _, t := range approved {
+		a, _, err := s.Store.Account(ctx, t.AccountPublic, false)
+		if err != nil {
+			return err
+		}
+		ref := a.PartyRef()
+		if _, done := results[ref]; done || failures[ref] != nil {
+			continue
+		}
+		r, err := s.Screening.Screen(ctx, party(a), screening.TriggerBeforeMove)
+		if err != nil {
+			failures[ref] = err
+			continue
+		}
+		results[ref] = r
+	}
+	for _, t := range approved {
+		ref := "bank_account:" + t.AccountPublic
+		if r, ok := results[ref]; ok && r.Status == screening.Clear {
+			continue
+		}
+		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+			current, _, err := s.Store.Transfer(ctx, t.PublicID, true)
+			if err != nil || current.Status != Approved {
+				return err
+			}
+			if failures[ref] != nil {
+				current.HoldReason = HoldNoList
+				return s.hold(ctx, &current, "screening before the file could not run: "+domain.ErrorMessage(failures[ref]))
+			}
+			current.HoldReason, current.CaseID = HoldScreening, results[ref].CaseID
+			return s.hold(ctx, &current, "screening before the file: "+string(results[ref].Status))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeliverFile sends a generated file to the bank and marks its transfers
+// sent: the job RunCutoff queued. Delivery is by name, so a retry after a
+// crash writes the same file again, never another.
+func (s *Service) DeliverFile(ctx context.Context, fileID int64) error {
+	ctx = withSystem(ctx)
+	f, found, err := s.Store.File(ctx, fileID)
+	if err != nil || !found || f.Status != "generated" {
+		return err
+	}
+	location, err := s.Outbox.Deliver(ctx, f.Name, f.Content)
+	if err != nil {
+		return err
+	}
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		f.Status, f.Location, f.DeliveredAt = "delivered", location, s.now()
+		if err := s.Store.UpdateFile(ctx, f); err != nil {
+			return err
+		}
+		batched, err := s.Store.FileTransfers(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range batched {
+			if t.Status != Batched {
+				continue
+			}
+			if err := s.moveTo(ctx, &t, Sent, "delivered to the bank: "+location); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, audit.BatchSent, audit.Success, "ach_file", strconv.FormatInt(f.ID, 10), map[string]string{
+			"name": f.Name, "location": location, "entries": strconv.Itoa(f.Entries)})
+	})
+}
+
+// SettleDue marks settled the sent transfers two banking days past their
+// effective date with no return (a later return may still come).
+func (s *Service) SettleDue(ctx context.Context) (int, error) {
+	ctx = withSystem(ctx)
+	cutoff := s.Schedule.today(s.now())
+	for range 2 {
+		cutoff = s.Schedule.previousBankingDay(cutoff)
+	}
+	due, err := s.Store.SentBefore(ctx, cutoff.AddDate(0, 0, 1), 10_000)
+	if err != nil {
+		return 0, err
+	}
+	settled := 0
+	for _, t := range due {
+		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+			locked, _, err := s.Store.Transfer(ctx, t.PublicID, true)
+			if err != nil || locked.Status != Sent {
+				return err
+			}
+			settled++
+			return s.moveTo(ctx, &locked, Settled, "settled: no return two banking days after the effective date")
+		})
+		if err != nil {
+			return settled, err
+		}
+	}
+	return settled, nil
+}
+
+// Files lists the files made, newest first.
+func (s *Service) Files(ctx context.Context) ([]File, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
+		return nil, err
+	}
+	return s.Store.ListFiles(ctx, 100)
+}
+
+// FileContent returns a file, for download: recorded in the audit trail.
+func (s *Service) FileContent(ctx context.Context, id int64) (File, error) {
+	_, ctx, err := identity.Authorize(ctx, identity.PermACHFiles)
+	if err != nil {
+		return File{}, err
+	}
+	f, found, err := s.Store.File(ctx, id)
+	if err != nil || !found {
+		return f, errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such file."))
+	}
+	return f, s.record(ctx, audit.FileDownloaded, audit.Success, "ach_file", strconv.FormatInt(id, 10), map[string]string{"name": f.Name, "sha256": f.SHA256})
+}
+
+// FileInfo returns a file as stored, for viewing its batches.
+func (s *Service) FileInfo(ctx context.Context, id int64) (File, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
+		return File{}, err
+	}
+	f, found, err := s.Store.File(ctx, id)
+	if err == nil && !found {
+		err = domain.Errorf(domain.ENOTFOUND, "There is no such file.")
+	}
+	return f, err
+}
