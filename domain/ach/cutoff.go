@@ -2,7 +2,8 @@ package ach
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -14,6 +15,62 @@ import (
 
 // maxFileEntries bounds one file; what does not fit waits for the next.
 const maxFileEntries = 100_000
+
+// CutoffDue runs the latest cutoff, unless it ran: the job that checks
+// every minute.
+func (s *Service) CutoffDue(ctx context.Context) (File, bool, error) {
+	window := s.Schedule.LastCutoff(s.now())
+	if window.IsZero() {
+		return File{}, false, nil
+	}
+	return s.RunCutoff(ctx, window, false)
+}
+
+// Cutoffs is the schedule as the console shows it.
+type Cutoffs struct {
+	Schedule Schedule
+	Next     time.Time
+	LastRun  string
+	LastAt   time.Time
+}
+
+// CutoffSchedule returns the schedule, the next cutoff and the last run.
+func (s *Service) CutoffSchedule(ctx context.Context) (Cutoffs, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
+		return Cutoffs{}, err
+	}
+	c := Cutoffs{Schedule: s.Schedule, Next: s.Schedule.NextCutoff(s.now())}
+	var err error
+	c.LastRun, c.LastAt, _, err = s.Store.LastRun(ctx)
+	return c, err
+}
+
+// PollInbox ingests the files waiting in inbox: taken ones are moved to
+// processed, invalid ones to rejected; any other failure leaves the file
+// for the next poll.
+func (s *Service) PollInbox(ctx context.Context, inbox Inbox, source string) (int, error) {
+	names, err := inbox.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	taken := 0
+	for _, name := range names {
+		content, err := inbox.Read(ctx, name)
+		if err != nil {
+			return taken, err
+		}
+		_, err = s.IngestFrom(ctx, name, source, content)
+		rejected := domain.ErrorCode(err) == domain.EINVALID || domain.ErrorCode(err) == domain.ETOOLARGE
+		if err != nil && !rejected {
+			return taken, err
+		}
+		if err := inbox.Done(ctx, name, rejected); err != nil {
+			return taken, err
+		}
+		taken++
+	}
+	return taken, nil
+}
 
 // RunCutoff makes the file for the cutoff at window (or, forced, for now):
 // every approved transfer, each holder screened again first (a hit or a
@@ -31,12 +88,16 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		return File{}, false, err
 	}
 	key := window.Format(time.RFC3339)
-	if forced {
-		key = "forced:" + key
+	if forced { // each forced run is its own window
+		key = "forced:" + window.Format(time.RFC3339Nano) + ":" + nonce()
 	}
 	var f File
 	made := false
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		claimed, err := s.Store.ClaimCutoff(ctx, key, s.now())
+		if err != nil || !claimed {
+			return err
+		}
 		approved, err := s.Store.LockApproved(ctx, maxFileEntries)
 		if err != nil || len(approved) == 0 {
 			return err
@@ -66,8 +127,12 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		if err != nil {
 			return err
 		}
+		ciphertext, err := s.Keys.Encrypt(ctx, built.Content, fileAAD(key))
+		if err != nil {
+			return err
+		}
 		f = File{Window: key, Name: "ach-" + window.In(s.Schedule.Location).Format("20060102-1504") + "-" + built.Modifier + ".ach",
-			Content: built.Content, SHA256: built.SHA256, Modifier: built.Modifier, Batches: built.Batches, Entries: built.Entries,
+			Ciphertext: ciphertext, SHA256: built.SHA256, Modifier: built.Modifier, Batches: built.Batches, Entries: built.Entries,
 			Debits: built.Debits, Credits: built.Credits, Status: "generated", CreatedAt: s.now()}
 		if err := s.Store.InsertFile(ctx, &f); err != nil {
 			return err
@@ -75,25 +140,22 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		for _, e := range entries {
 			t := e.Transfer
 			t.TraceNumber, t.FileID = built.Traces[t.ID], f.ID
-			if err := s.moveTo(ctx, &t, Batched, "in file "+f.Name+", trace "+t.TraceNumber); err != nil {
+			if err := s.moveTo(ctx, &t, Batched, "in file "+f.Name); err != nil {
 				return err
 			}
+		}
+		if err := s.Store.CutoffRan(ctx, key, f.ID); err != nil {
+			return err
 		}
 		if err := s.Jobs.DeliverFileLater(ctx, f.ID); err != nil {
 			return err
 		}
 		made = true
 		return s.record(ctx, audit.FileGenerated, audit.Success, "ach_file", strconv.FormatInt(f.ID, 10), map[string]string{
-			"name": f.Name, "sha256": f.SHA256, "entries": strconv.Itoa(f.Entries), "debits": cents(f.Debits), "credits": cents(f.Credits), "window": key})
+			"name": f.Name, "sha256": shortHash(f.SHA256), "entries": strconv.Itoa(f.Entries), "debits": cents(f.Debits), "credits": cents(f.Credits), "window": key})
 	})
-	if errors.Is(err, errWindowTaken) || domain.ErrorCode(err) == domain.ECONFLICT {
-		return File{}, false, nil // another instance made this cutoff's file
-	}
 	return f, made, err
 }
-
-// errWindowTaken is what a store returns when a window has its file.
-var errWindowTaken = domain.Errorf(domain.ECONFLICT, "This cutoff has its file already.")
 
 // ForceCutoff makes a file now, outside the schedule: an operator's
 // action (a late correction, a test of the bank link).
@@ -102,6 +164,24 @@ func (s *Service) ForceCutoff(ctx context.Context) (File, bool, error) {
 		return File{}, false, err
 	}
 	return s.RunCutoff(ctx, s.now(), true)
+}
+
+func nonce() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func fileAAD(window string) []byte { return []byte("ach_file:" + window) }
+
+// open reads a stored file's content.
+func (s *Service) open(ctx context.Context, id int64) (File, error) {
+	f, found, err := s.Store.File(ctx, id)
+	if err != nil || !found {
+		return f, errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such file."))
+	}
+	f.Content, err = s.Keys.Decrypt(ctx, f.Ciphertext, fileAAD(f.Window))
+	return f, err
 }
 
 // modifier tells the day's files apart: A to Z, then 0 to 9.
@@ -193,8 +273,8 @@ func (s *Service) screenBeforeBatch(ctx context.Context) error {
 // crash writes the same file again, never another.
 func (s *Service) DeliverFile(ctx context.Context, fileID int64) error {
 	ctx = withSystem(ctx)
-	f, found, err := s.Store.File(ctx, fileID)
-	if err != nil || !found || f.Status != "generated" {
+	f, err := s.open(ctx, fileID)
+	if err != nil || f.Status != "generated" {
 		return err
 	}
 	location, err := s.Outbox.Deliver(ctx, f.Name, f.Content)
@@ -266,21 +346,24 @@ func (s *Service) FileContent(ctx context.Context, id int64) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	f, found, err := s.Store.File(ctx, id)
-	if err != nil || !found {
-		return f, errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such file."))
+	f, err := s.open(ctx, id)
+	if err != nil {
+		return f, err
 	}
-	return f, s.record(ctx, audit.FileDownloaded, audit.Success, "ach_file", strconv.FormatInt(id, 10), map[string]string{"name": f.Name, "sha256": f.SHA256})
+	return f, s.record(ctx, audit.FileDownloaded, audit.Success, "ach_file", strconv.FormatInt(id, 10), map[string]string{"name": f.Name, "sha256": shortHash(f.SHA256)})
 }
 
-// FileInfo returns a file as stored, for viewing its batches.
-func (s *Service) FileInfo(ctx context.Context, id int64) (File, error) {
+// FileBatches describes a file's batches for viewing, read back through
+// moov-io/ach; account numbers are not shown.
+func (s *Service) FileBatches(ctx context.Context, id int64) (File, []BatchSummary, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
-		return File{}, err
+		return File{}, nil, err
 	}
-	f, found, err := s.Store.File(ctx, id)
-	if err == nil && !found {
-		err = domain.Errorf(domain.ENOTFOUND, "There is no such file.")
+	f, err := s.open(ctx, id)
+	if err != nil {
+		return f, nil, err
 	}
-	return f, err
+	batches, err := Summarize(f.Content)
+	f.Content = nil
+	return f, batches, err
 }

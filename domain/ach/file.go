@@ -198,3 +198,35 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// BatchSummary is a batch of a file as the console shows it: never an
+// account number.
+type BatchSummary struct {
+	Number      int
+	SEC         string
+	Description string
+	Effective   string
+	Entries     int
+	Debits      int64
+	Credits     int64
+	Traces      []string // of its entries, first to last
+}
+
+// Summarize reads a NACHA file back with moov-io/ach and describes its batches.
+func Summarize(content []byte) ([]BatchSummary, error) {
+	f, err := moov.NewReader(bytes.NewReader(content)).Read()
+	if err != nil {
+		return nil, fmt.Errorf("ach: the stored file does not read back: %w", err)
+	}
+	out := make([]BatchSummary, 0, len(f.Batches))
+	for _, b := range f.Batches {
+		h, c := b.GetHeader(), b.GetControl()
+		sum := BatchSummary{Number: h.BatchNumber, SEC: h.StandardEntryClassCode, Description: h.CompanyEntryDescription,
+			Effective: h.EffectiveEntryDate, Entries: c.EntryAddendaCount, Debits: int64(c.TotalDebitEntryDollarAmount), Credits: int64(c.TotalCreditEntryDollarAmount)}
+		for _, ed := range b.GetEntries() {
+			sum.Traces = append(sum.Traces, ed.TraceNumber)
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}

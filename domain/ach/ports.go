@@ -46,6 +46,11 @@ type Store interface {
 	// SentBefore lists sent transfers effective before date.
 	SentBefore(ctx context.Context, date time.Time, limit int) ([]Transfer, error)
 
+	// ClaimCutoff records that the cutoff window runs; false when it ran
+	// already (on this or another instance).
+	ClaimCutoff(ctx context.Context, window string, at time.Time) (bool, error)
+	CutoffRan(ctx context.Context, window string, fileID int64) error
+	LastRun(ctx context.Context) (string, time.Time, bool, error)
 	// InsertFile stores f; ECONFLICT when its window has a file already.
 	InsertFile(ctx context.Context, f *File) error
 	File(ctx context.Context, id int64) (File, bool, error)
@@ -84,6 +89,15 @@ type Jobs interface {
 // transfer agent watches, or S3).
 type Outbox interface {
 	Deliver(ctx context.Context, name string, content []byte) (location string, err error)
+}
+
+// Inbox is where the bank's files of returns and changes arrive (a
+// directory, an S3 prefix).
+type Inbox interface {
+	List(ctx context.Context) ([]string, error)
+	Read(ctx context.Context, name string) ([]byte, error)
+	// Done moves a file out of the way, as taken or as rejected.
+	Done(ctx context.Context, name string, rejected bool) error
 }
 
 // Keyring keeps account numbers encrypted and tokenised.

@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// shortHash is a hash's first 12 hex digits, for the audit trail: too
+// short to hold a run of digits the card-number check would take for one.
+func shortHash(h string) string { return h[:min(12, len(h))] }
+
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -16,8 +20,9 @@ type File struct {
 	ID          int64
 	Window      string // the cutoff it is for ("2026-12-02T14:45-05:00", or "forced:…"): one file each
 	Name        string
-	Content     []byte
-	SHA256      string
+	Content     []byte // the NACHA text, when read for use: it holds account numbers
+	Ciphertext  []byte // how it is kept: keyring-encrypted, bound to its window
+	SHA256      string // of the NACHA text
 	Modifier    string
 	Batches     int
 	Entries     int

@@ -283,20 +283,20 @@ func typeOf(code int) AccountType {
 	return Checking
 }
 
-// Inbox is the returns inbox: inbound files, recent returns and the
+// ReturnsInbox is the returns inbox: inbound files, recent returns and the
 // corrections waiting for an operator.
-type Inbox struct {
+type ReturnsInbox struct {
 	Files       []InboundFile
 	Returns     []ReturnRecord
 	Corrections []Correction
 }
 
-// Inbox returns the returns inbox.
-func (s *Service) Inbox(ctx context.Context) (Inbox, error) {
+// Returns returns the returns inbox.
+func (s *Service) Returns(ctx context.Context) (ReturnsInbox, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
-		return Inbox{}, err
+		return ReturnsInbox{}, err
 	}
-	var in Inbox
+	var in ReturnsInbox
 	var err error
 	if in.Files, err = s.Store.ListInbound(ctx, 50); err != nil {
 		return in, err

@@ -206,7 +206,15 @@ func (s *Service) StartVerification(ctx context.Context, publicID string) ([2]Tr
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	for i := range out { // through screening, as every credit goes
+		if out[i], err = s.screen(ctx, out[i].PublicID, screening.TriggerCreated); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func randomCents() int64 {

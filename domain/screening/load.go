@@ -66,7 +66,7 @@ func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
 		}
 		if err := s.Audit.Record(ctx, audit.Event{Action: audit.ListLoaded, Outcome: audit.Success,
 			Target: audit.Target{Type: "screening_list", ID: strconv.FormatInt(v.ID, 10)},
-			Detail: map[string]string{"source": truncate(f.Source), "sha256": hash, "entries": strconv.Itoa(v.Entries),
+			Detail: map[string]string{"source": truncate(f.Source), "sha256": hash[:12], "entries": strconv.Itoa(v.Entries),
 				"added": strconv.Itoa(v.Added), "removed": strconv.Itoa(v.Removed), "changed": strconv.Itoa(v.Changed)}}); err != nil {
 			return err
 		}
