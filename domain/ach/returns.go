@@ -135,7 +135,7 @@ func (s *Service) applyReturn(ctx context.Context, f InboundFile, item ReturnIte
 // never authorized: a compliance officer looks at the authorization kept.
 func (s *Service) alertUnauthorized(ctx context.Context, t Transfer, item ReturnItem) error {
 	_, err := s.Cases.Open(ctx, cases.Case{Kind: cases.AMLAlert, Subject: "unauthorized_return:" + t.PublicID, SubjectName: t.CustomerRef,
-		Title: "Unauthorized debit return " + item.Code + " on " + t.PublicID + " (" + cents(t.Amount) + ")",
+		Title:   "Unauthorized debit return " + item.Code + " on " + t.PublicID + " (" + cents(t.Amount) + ")",
 		Summary: item.Reason + ". " + item.Description + " Authorization on file: " + orNone(t.Authorization.Reference) + "."})
 	return err
 }
@@ -169,7 +169,9 @@ func (s *Service) applyNOC(ctx context.Context, n NOCItem) (bool, error) {
 		"code": n.Code, "transfer": t.PublicID})
 }
 
-func correctionAAD(account, trace string) []byte { return []byte("correction:" + account + ":" + trace) }
+func correctionAAD(account, trace string) []byte {
+	return []byte("correction:" + account + ":" + trace)
+}
 
 // correctedNumber is the account number a notification of change carries:
 // C01 and C06 give it first; C03 after the routing number.

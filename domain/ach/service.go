@@ -60,7 +60,9 @@ func publicID(prefix, requestRef string) string {
 
 func accountAAD(publicID string) []byte { return []byte("bank_account:" + publicID + ":number") }
 
-func accountTokenMsg(routing, number string) []byte { return []byte("ach-account:" + routing + ":" + number) }
+func accountTokenMsg(routing, number string) []byte {
+	return []byte("ach-account:" + routing + ":" + number)
+}
 
 // party is the account holder as screening sees them.
 func party(a BankAccount) screening.Party {
