@@ -31,7 +31,13 @@ func (f *fakeS3) putObject(r *http.Request, key string, wire []byte) (*response,
 	if e != nil {
 		return nil, e
 	}
-	mode, until, e := checkObjectLock(r)
+	var mode, kmsKey string
+	var until time.Time
+	if f.sseKMS {
+		kmsKey, e = checkSSEKMS(r)
+	} else {
+		mode, until, e = checkObjectLock(r)
+	}
 	if e != nil {
 		return nil, e
 	}
@@ -41,7 +47,7 @@ func (f *fakeS3) putObject(r *http.Request, key string, wire []byte) (*response,
 	if _, exists := f.objects[key]; exists {
 		return nil, errorf(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	}
-	o := &fakeObject{body: body, mode: mode, retainUntil: until, sha256: sum, versionID: f.nextVersion(), modified: time.Now().UTC()}
+	o := &fakeObject{body: body, mode: mode, retainUntil: until, kmsKey: kmsKey, sha256: sum, versionID: f.nextVersion(), modified: time.Now().UTC()}
 	f.objects[key] = o
 	return &response{status: 200, header: map[string]string{
 		"ETag": etag(body), "X-Amz-Version-Id": o.versionID,
@@ -148,6 +154,18 @@ func checkObjectLock(r *http.Request) (string, time.Time, *s3Error) {
 		return "", time.Time{}, rejectf(400, "InvalidArgument", "The retain until date must be in the future!")
 	}
 	return mode, until, nil
+}
+
+// checkSSEKMS requires what the ACH bucket's policy requires: every object
+// encrypted with KMS. It returns the key named ("" for aws/s3).
+func checkSSEKMS(r *http.Request) (string, *s3Error) {
+	if sse := r.Header.Get("X-Amz-Server-Side-Encryption"); sse != "aws:kms" {
+		return "", rejectf(403, "AccessDenied", "PutObject with x-amz-server-side-encryption %q: the bucket policy requires aws:kms", sse)
+	}
+	if r.Header.Get("X-Amz-Object-Lock-Mode") != "" {
+		return "", rejectf(400, "InvalidRequest", "Bucket is missing Object Lock Configuration")
+	}
+	return r.Header.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"), nil
 }
 
 // getObject returns an object, with its checksum when asked for it, so the

@@ -28,6 +28,9 @@ type fakeS3 struct {
 	t        testing.TB
 	srv      *httptest.Server
 	pageSize int // keys per ListObjectsV2 page; small so paging is exercised
+	// sseKMS makes the bucket the ACH one: no Object Lock, every object
+	// encrypted with KMS.
+	sseKMS bool
 
 	mu       sync.Mutex
 	objects  map[string]*fakeObject // by key
@@ -40,6 +43,7 @@ type fakeObject struct {
 	body        []byte
 	mode        string // COMPLIANCE or GOVERNANCE
 	retainUntil time.Time
+	kmsKey      string // the KMS key an SSE-KMS object names
 	sha256      string // base64, as S3 returns it with x-amz-checksum-mode: ENABLED
 	versionID   string
 	modified    time.Time

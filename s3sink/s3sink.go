@@ -2,8 +2,10 @@
 // each checkpoint is a write-once object under a retention date, so neither
 // the console nor (in COMPLIANCE mode) the bucket's owner can delete or
 // overwrite it before then. A database rolled back or rewritten is caught
-// against checkpoints it cannot reach. The adapter is thin on purpose: it
-// has filesink's semantics, only the storage differs.
+// against checkpoints it cannot reach. It also delivers NACHA files to a
+// bucket, encrypted with KMS, and reads the bank's returns from one
+// (ach.go). The adapter is thin on purpose: it has filesink's semantics,
+// only the storage differs.
 package s3sink
 
 import (
@@ -158,20 +160,25 @@ func (s *Sink) read(ctx context.Context, key string) (audit.Checkpoint, error) {
 	return c, nil
 }
 
-// get reads an object whole (a checkpoint is a few hundred bytes). With
-// checksum mode on, the SDK checks the body against the SHA-256 stored at
-// Put, so a damaged copy fails here rather than as a bad signature later.
+// get reads a checkpoint object whole (a few hundred bytes).
 func (s *Sink) get(ctx context.Context, key string) ([]byte, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(s.cfg.Bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled,
+	return getObject(ctx, s.client, s.cfg.Bucket, key)
+}
+
+// getObject reads an object whole. With checksum mode on, the SDK checks
+// the body against the SHA-256 stored at Put, so a damaged copy fails
+// here rather than later (as a bad signature, or a file moov refuses).
+func getObject(ctx context.Context, client *s3.Client, bucket, key string) ([]byte, error) {
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("s3sink: get s3://%s/%s: %w", s.cfg.Bucket, key, err)
+		return nil, fmt.Errorf("s3sink: get s3://%s/%s: %w", bucket, key, err)
 	}
 	defer out.Body.Close()
 	b, err := io.ReadAll(out.Body)
 	if err != nil {
-		return nil, fmt.Errorf("s3sink: read s3://%s/%s: %w", s.cfg.Bucket, key, err)
+		return nil, fmt.Errorf("s3sink: read s3://%s/%s: %w", bucket, key, err)
 	}
 	return b, nil
 }
