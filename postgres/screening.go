@@ -166,6 +166,12 @@ func (s ScreeningStore) Versions(ctx context.Context, limit int) ([]screening.Ve
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[screening.Version])
 }
 
+// PreviousVersion implements screening.Store.
+func (s ScreeningStore) PreviousVersion(ctx context.Context, id int64) (screening.Version, bool, error) {
+	return one(ctx, Conn(ctx, s.DB), `SELECT `+versionColumns+` FROM screening_versions WHERE id < $1 ORDER BY id DESC LIMIT 1`,
+		pgx.RowToStructByPos[screening.Version], id)
+}
+
 const entryColumns = `entry_id, name, type, programs, title, remarks, aliases, dob_years, countries, addresses, extra`
 
 func scanEntry(row pgx.CollectableRow) (screening.Entry, error) {

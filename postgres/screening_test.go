@@ -196,6 +196,11 @@ func TestScreening_ListUpdateRescreensOnlyWhatChanged(t *testing.T) {
 	if v2.Entries != 14965 || v2.Added != len(added) || v2.ID == v1.ID {
 		t.Fatalf("second version %+v", v2)
 	}
+	changes, err := f.svc.VersionChanges(officer(), v2.ID)
+	if err != nil || changes.Previous == nil || changes.Previous.ID != v1.ID || len(changes.Diff.Added) != len(added) ||
+		len(changes.Diff.Removed) != v2.Removed || changes.Diff.Added[0].ID != added[0].ID {
+		t.Fatalf("the second version's changes: %v, %d added, %d removed", err, len(changes.Diff.Added), len(changes.Diff.Removed))
+	}
 	wait.For(t, "the newcomer was not found by the re-screening", func() bool {
 		st, _, _ := f.svc.Standing(context.Background(), "p:newcomer")
 		return st == screening.Held

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,10 @@ func testEntries(n int) []Entry {
 			typ = Savings
 		}
 		out[i] = Entry{
-			Transfer: Transfer{ID: int64(i + 1), PublicID: "tr_test" + itoa(i), Direction: dir, Amount: int64(100 + i), SEC: sec,
+			Transfer: Transfer{ID: int64(i + 1), PublicID: "tr_test" + strconv.Itoa(i), Direction: dir, Amount: int64(100 + i), SEC: sec,
 				Description: "PAYOUT", Effective: eff},
-			Account:       BankAccount{Routing: "021000021", HolderName: "Holder " + itoa(i), Type: typ},
-			AccountNumber: "12345" + itoa(i),
+			Account:       BankAccount{Routing: "021000021", HolderName: "Holder " + strconv.Itoa(i), Type: typ},
+			AccountNumber: "12345" + strconv.Itoa(i),
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package ach
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -197,7 +196,3 @@ func transactionCode(d Direction, t AccountType) int {
 	}
 	return 37
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func slicesContains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }

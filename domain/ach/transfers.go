@@ -2,6 +2,7 @@ package ach
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/paycompliance/console/domain"
@@ -315,7 +316,7 @@ func (s *Service) Transfers(ctx context.Context, q Query) ([]Transfer, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
 		return nil, err
 	}
-	if q.Status != "" && !slicesContains(Statuses, q.Status) {
+	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
 		return nil, domain.Errorf(domain.EINVALID, "%q is not a transfer status.", q.Status)
 	}
 	if q.Limit <= 0 || q.Limit > 200 {

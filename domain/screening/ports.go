@@ -20,6 +20,8 @@ type Store interface {
 	ActiveVersion(ctx context.Context) (Version, bool, error)
 	Version(ctx context.Context, id int64) (Version, bool, error)
 	Versions(ctx context.Context, limit int) ([]Version, error)
+	// PreviousVersion is the version loaded before id.
+	PreviousVersion(ctx context.Context, id int64) (Version, bool, error)
 	VersionEntries(ctx context.Context, id int64) ([]Entry, error)
 	Entry(ctx context.Context, version int64, id string) (Entry, bool, error)
 	// RecordLoadFailure keeps why a load was refused, for the alert; a
