@@ -10,6 +10,7 @@ import (
 
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/views/format"
 )
 
 // ListView is the payments list.
@@ -113,20 +114,6 @@ func refundURL(id int64, verb string) string {
 	return "/payments/refunds/" + strconv.FormatInt(id, 10) + "/" + verb
 }
 
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
-}
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
 // statusClass is a payment status's badge colour.
 func statusClass(s payments.Status) string {
 	switch s {
@@ -202,13 +189,13 @@ func dueText(d payments.Dispute, now time.Time) string {
 	left := d.EvidenceDueBy.Sub(now)
 	switch {
 	case !d.NeedsResponse():
-		return day(d.EvidenceDueBy)
+		return format.Day(d.EvidenceDueBy)
 	case left < 0:
-		return day(d.EvidenceDueBy) + " (past due)"
+		return format.Day(d.EvidenceDueBy) + " (past due)"
 	case left < 48*time.Hour:
-		return day(d.EvidenceDueBy) + " (" + strconv.Itoa(int(left.Hours())) + " h left)"
+		return format.Day(d.EvidenceDueBy) + " (" + strconv.Itoa(int(left.Hours())) + " h left)"
 	}
-	return day(d.EvidenceDueBy) + " (" + strconv.Itoa(int(left.Hours()/24)) + " days left)"
+	return format.Day(d.EvidenceDueBy) + " (" + strconv.Itoa(int(left.Hours()/24)) + " days left)"
 }
 
 func statusOptions() []payments.Status       { return payments.Statuses }
