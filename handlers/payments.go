@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
 	paymentsview "github.com/paycompliance/console/views/payments"
+	"github.com/paycompliance/console/views/timeline"
 	"github.com/paycompliance/console/web/render"
 )
 
@@ -149,16 +149,16 @@ func (h *Payments) detailView(r *http.Request) (paymentsview.DetailView, error) 
 // timeline merges what happened to the payment, oldest first: its
 // statuses, Stripe's events, its refunds and, for those who may read the
 // audit trail, its audit entries.
-func (h *Payments) timeline(ctx context.Context, d payments.Detail, withAudit bool) ([]paymentsview.TimelineItem, error) {
-	var items []paymentsview.TimelineItem
+func (h *Payments) timeline(ctx context.Context, d payments.Detail, withAudit bool) ([]timeline.Item, error) {
+	var items []timeline.Item
 	for _, s := range d.History {
-		items = append(items, paymentsview.TimelineItem{At: s.At, Kind: "status", Text: s.Status.Label() + " (" + s.Source + ")"})
+		items = append(items, timeline.Item{At: s.At, Kind: "status", Text: s.Status.Label() + " (" + s.Source + ")"})
 	}
 	for _, e := range d.Events {
-		items = append(items, paymentsview.TimelineItem{At: e.Created, Kind: "stripe", Text: e.Type + ": " + e.Note})
+		items = append(items, timeline.Item{At: e.Created, Kind: "stripe", Text: e.Type + ": " + e.Note})
 	}
 	for _, r := range d.Refunds {
-		items = append(items, paymentsview.TimelineItem{At: r.CreatedAt, Kind: "refund", Text: "refund of " + r.Amount.String() + " asked by " + r.RequestedBy})
+		items = append(items, timeline.Item{At: r.CreatedAt, Kind: "refund", Text: "refund of " + r.Amount.String() + " asked by " + r.RequestedBy})
 	}
 	if withAudit {
 		entries, err := h.Audit.List(ctx, audit.Filter{TargetType: "payment", TargetID: d.Payment.PublicID}, audit.Page{Limit: 200})
@@ -166,12 +166,11 @@ func (h *Payments) timeline(ctx context.Context, d payments.Detail, withAudit bo
 			return nil, err
 		}
 		for _, e := range entries {
-			items = append(items, paymentsview.TimelineItem{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
+			items = append(items, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
 				Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
 		}
 	}
-	slices.SortStableFunc(items, func(a, b paymentsview.TimelineItem) int { return a.At.Compare(b.At) })
-	return items, nil
+	return timeline.Sorted(items), nil
 }
 
 func (h *Payments) payURL(ctx context.Context, r *http.Request, publicID string) (string, error) {

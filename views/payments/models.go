@@ -11,6 +11,7 @@ import (
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/views/format"
+	"github.com/paycompliance/console/views/timeline"
 )
 
 // ListView is the payments list.
@@ -50,7 +51,7 @@ func (v ListView) refreshURL() string {
 // DetailView is one payment's page.
 type DetailView struct {
 	Detail    payments.Detail
-	Timeline  []TimelineItem
+	Timeline  []timeline.Item
 	PayURL    string
 	CanWrite  bool
 	CanRefund bool
@@ -74,14 +75,6 @@ type RefundForm struct {
 	Error   string
 	Confirm *money.Amount // set: ask to confirm this amount
 	Nonce   string        // names the confirmed request, so it refunds once
-}
-
-// TimelineItem is one line of a payment's timeline.
-type TimelineItem struct {
-	At   time.Time
-	Kind string // "status", "stripe", "refund", "audit"
-	Text string
-	Link string // the audit entry, for audit lines
 }
 
 // DisputesView is the disputes list.
