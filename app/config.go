@@ -55,6 +55,41 @@ type Config struct {
 	StripeMaxRetries     int
 	WebhookTolerance     time.Duration
 	RefundApprovalAbove  int64
+
+	ScreeningListDir   string
+	ScreeningListURL   string
+	ScreeningListEvery time.Duration
+	ScreeningThreshold float64
+	ScreeningMaxShrink int
+
+	ACHBankRouting   string
+	ACHBankName      string
+	ACHOriginID      string
+	ACHOriginName    string
+	ACHCompanyName   string
+	ACHCompanyID     string
+	ACHCutoffs       string
+	ACHTimezone      string
+	ACHSameDay       bool
+	ACHBalanced      bool
+	ACHOffsetRouting string
+	ACHOffsetAccount string
+	ACHApprovalAbove int64
+	ACHDailyLimit    int64
+	ACHMaxTransfer   int64
+	ACHOutboundDir   string
+	ACHInboundDir    string
+	ACHS3Bucket      string
+	ACHS3OutPrefix   string
+	ACHS3InPrefix    string
+	ACHS3KMSKeyID    string
+
+	AMLDailyTotal       int64
+	AMLStructuringLow   int64
+	AMLStructuringCount int
+	AMLStructuringDays  int
+	AMLRapidWindow      time.Duration
+	AMLVelocityFactor   int
 }
 
 // testMode is payments without a Stripe key: a local stripe-mock, and
@@ -119,6 +154,38 @@ var settings = []setting{
 	{"STRIPE_MAX_RETRIES", "2", "Retries of a Stripe call that failed on the network or with a 5xx, with backoff, under the same idempotency key.", integer(func(c *Config) *int { return &c.StripeMaxRetries })},
 	{"STRIPE_WEBHOOK_TOLERANCE", "5m", "How old a webhook's signed timestamp may be; older ones are refused (replay protection).", duration(func(c *Config) *time.Duration { return &c.WebhookTolerance })},
 	{"REFUND_APPROVAL_ABOVE", "50000", "Refunds of more minor units than this (500.00 in a two-decimal currency) wait for a second operator's approval.", int64Setting(func(c *Config) *int64 { return &c.RefundApprovalAbove })},
+	{"SCREENING_LIST_DIR", "", "Directory the OFAC files (sdn.csv, and alt.csv, add.csv, cons_prim.csv … when present) are loaded from. Empty: DATA_DIR/ofac (make run puts a small demo list there).", str(func(c *Config) *string { return &c.ScreeningListDir })},
+	{"SCREENING_LIST_URL", "", "Address the OFAC files are downloaded from instead of the directory (https://www.treasury.gov/ofac/downloads/).", str(func(c *Config) *string { return &c.ScreeningListURL })},
+	{"SCREENING_LIST_EVERY", "6h", "How often the lists are loaded; a load identical to the active version adds nothing.", duration(func(c *Config) *time.Duration { return &c.ScreeningListEvery })},
+	{"SCREENING_THRESHOLD", "0.90", "Match score (0 to 1) at or above which a name is a hit.", fraction(func(c *Config) *float64 { return &c.ScreeningThreshold })},
+	{"SCREENING_MAX_SHRINK", "10", "A load with this many percent fewer entries than the active version is refused and alerted (a truncated download, say).", integer(func(c *Config) *int { return &c.ScreeningMaxShrink })},
+	{"ACH_BANK_ROUTING", "091400606", "Routing number of the bank that sends our files (the ODFI): the file's immediate destination.", str(func(c *Config) *string { return &c.ACHBankRouting })},
+	{"ACH_BANK_NAME", "DEMO ODFI", "The ODFI's name on the file header (23 characters).", str(func(c *Config) *string { return &c.ACHBankName })},
+	{"ACH_ORIGIN_ID", "1234567890", "Our immediate origin on the file header, as the bank assigned it (10 characters).", str(func(c *Config) *string { return &c.ACHOriginID })},
+	{"ACH_ORIGIN_NAME", "PAYMENTS CONSOLE", "Our name on the file header (23 characters).", str(func(c *Config) *string { return &c.ACHOriginName })},
+	{"ACH_COMPANY_NAME", "CONSOLE PAY", "Company name on every batch: what account holders' statements show (16 characters).", str(func(c *Config) *string { return &c.ACHCompanyName })},
+	{"ACH_COMPANY_ID", "1234567890", "Company identification on every batch (10 characters, often 1 and the EIN).", str(func(c *Config) *string { return &c.ACHCompanyID })},
+	{"ACH_CUTOFFS", "10:30,14:45,16:45", "The bank's cutoffs, in ACH_TIMEZONE, in order: one file each banking day at each.", str(func(c *Config) *string { return &c.ACHCutoffs })},
+	{"ACH_TIMEZONE", "America/New_York", "Time zone of the cutoffs and of banking days.", str(func(c *Config) *string { return &c.ACHTimezone })},
+	{"ACH_SAME_DAY", "true", "Offer same-day ACH: every cutoff but the last is a same-day window.", boolean(func(c *Config) *bool { return &c.ACHSameDay })},
+	{"ACH_BALANCED", "false", "Balanced files: each batch gets an offset entry to our settlement account (ACH_OFFSET_ROUTING, ACH_OFFSET_ACCOUNT).", boolean(func(c *Config) *bool { return &c.ACHBalanced })},
+	{"ACH_OFFSET_ROUTING", "", "Routing number of our settlement account, for balanced files.", str(func(c *Config) *string { return &c.ACHOffsetRouting })},
+	{"ACH_OFFSET_ACCOUNT", "", "Number of our settlement (checking) account, for balanced files.", str(func(c *Config) *string { return &c.ACHOffsetAccount })},
+	{"ACH_APPROVAL_ABOVE", "1000000", "Transfers of more cents than this ($10,000.00) wait for an operator other than their creator.", int64Setting(func(c *Config) *int64 { return &c.ACHApprovalAbove })},
+	{"ACH_DAILY_LIMIT", "5000000", "Most cents one customer's transfers may total in a banking day ($50,000.00).", int64Setting(func(c *Config) *int64 { return &c.ACHDailyLimit })},
+	{"ACH_MAX_TRANSFER", "2500000", "Most cents one transfer may move ($25,000.00).", int64Setting(func(c *Config) *int64 { return &c.ACHMaxTransfer })},
+	{"ACH_OUTBOUND_DIR", "", "Directory NACHA files are delivered to, write-once, for the bank's transfer agent. Empty: DATA_DIR/ach/outbound.", str(func(c *Config) *string { return &c.ACHOutboundDir })},
+	{"ACH_INBOUND_DIR", "", "Directory watched for the bank's return and NOC files (taken ones move to processed/, refused ones to rejected/). Empty: DATA_DIR/ach/inbound.", str(func(c *Config) *string { return &c.ACHInboundDir })},
+	{"ACH_S3_BUCKET", "", "S3 bucket to deliver NACHA files to (encrypted with KMS) and read returns from, instead of the directories. Empty: the directories.", str(func(c *Config) *string { return &c.ACHS3Bucket })},
+	{"ACH_S3_OUTBOUND_PREFIX", "ach/outbound/", "Key prefix for delivered files in ACH_S3_BUCKET.", str(func(c *Config) *string { return &c.ACHS3OutPrefix })},
+	{"ACH_S3_INBOUND_PREFIX", "ach/inbound/", "Key prefix the bank's return and NOC files arrive under in ACH_S3_BUCKET.", str(func(c *Config) *string { return &c.ACHS3InPrefix })},
+	{"ACH_S3_KMS_KEY_ID", "", "KMS key S3 encrypts the files with (SSE-KMS). Empty: the account's aws/s3 key.", str(func(c *Config) *string { return &c.ACHS3KMSKeyID })},
+	{"AML_DAILY_TOTAL", "1000000", "A customer's day above this many cents either way ($10,000.00) is a large-transaction (CTR) candidate.", int64Setting(func(c *Config) *int64 { return &c.AMLDailyTotal })},
+	{"AML_STRUCTURING_LOW", "800000", "Transactions from this many cents ($8,000.00) up to AML_DAILY_TOTAL count toward structuring.", int64Setting(func(c *Config) *int64 { return &c.AMLStructuringLow })},
+	{"AML_STRUCTURING_COUNT", "3", "This many such transactions within AML_STRUCTURING_DAYS is possible structuring.", integer(func(c *Config) *int { return &c.AMLStructuringCount })},
+	{"AML_STRUCTURING_DAYS", "5", "The structuring window, in days.", integer(func(c *Config) *int { return &c.AMLStructuringDays })},
+	{"AML_RAPID_WINDOW", "24h", "Money in and 80% of it out again within this long is rapid movement.", duration(func(c *Config) *time.Duration { return &c.AMLRapidWindow })},
+	{"AML_VELOCITY_FACTOR", "3", "A day with this many times the customer's 30-day daily average of transactions (and at least 5) is a velocity spike.", integer(func(c *Config) *int { return &c.AMLVelocityFactor })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -143,6 +210,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.AuditCheckpointDir == "" {
 		c.AuditCheckpointDir = filepath.Join(c.DataDir, "audit-checkpoints")
 	}
+	if c.ScreeningListDir == "" {
+		c.ScreeningListDir = filepath.Join(c.DataDir, "ofac")
+	}
+	if c.ACHOutboundDir == "" {
+		c.ACHOutboundDir = filepath.Join(c.DataDir, "ach", "outbound")
+	}
+	if c.ACHInboundDir == "" {
+		c.ACHInboundDir = filepath.Join(c.DataDir, "ach", "inbound")
+	}
+	problems = append(problems, c.achProblems()...)
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
 	}
@@ -166,6 +243,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+func fraction(field func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1 {
+			return fmt.Errorf("must be a number above 0 and at most 1")
+		}
+		*field(c) = f
+		return nil
+	}
 }
 
 func str(field func(*Config) *string) func(*Config, string) error {

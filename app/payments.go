@@ -29,11 +29,8 @@ const webhookSecretFile = "stripe-webhook-secret"
 // newPayments wires card payments: Stripe with the configured key, or, in
 // test mode, a stripe-mock this process starts (and stop stops) with a
 // webhook secret of its own and simulated outcomes.
-func newPayments(ctx context.Context, cfg Config, db *pgxpool.Pool, ring *keys.Keyring, auditLog *audit.Log, log *slog.Logger) (svc *payments.Service, stop func(), err error) {
-	inserter, err := jobs.NewInserter(db)
-	if err != nil {
-		return nil, nil, err
-	}
+func newPayments(ctx context.Context, cfg Config, db *pgxpool.Pool, ring *keys.Keyring, auditLog *audit.Log, inserter *jobs.Inserter,
+	log *slog.Logger) (svc *payments.Service, stop func(), err error) {
 	stop = func() {}
 	key, apiURL, secret := cfg.StripeSecretKey, cfg.StripeAPIURL, cfg.StripeWebhookSecret
 	if cfg.testMode() {

@@ -8,17 +8,21 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/paycompliance/console/domain/ach"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/payments"
 )
 
 // seedEnv is what seeders work with.
 type seedEnv struct {
-	db       *pgxpool.Pool
-	trail    *auditTrail
-	identity *identity.Service
-	payments *payments.Service
-	dataDir  string
+	db         *pgxpool.Pool
+	trail      *auditTrail
+	identity   *identity.Service
+	payments   *payments.Service
+	compliance *compliance
+	ach        *ach.Service
+	dataDir    string
+	listDir    string // where the sanctions lists are loaded from
 }
 
 // seeder loads one area's demo data and says how much it added. Each must
@@ -34,6 +38,8 @@ var seeders = []seeder{
 	{"audit trail", seedAuditTrail},
 	{"users", seedUsers},
 	{"payments", seedPayments},
+	{"sanctions lists", seedLists},
+	{"ACH", seedACH},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
@@ -53,14 +59,12 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer db.cleanup(context.WithoutCancel(ctx))
-	ident, _ := newIdentity(db.pool, trail.ring, trail.log, cfg)
-	pay, stopStripe, err := newPayments(ctx, cfg, db.pool, trail.ring, trail.log, log)
+	svc, stop, err := newServices(ctx, cfg, db, trail, log)
 	if err != nil {
 		return err
 	}
-	defer stopStripe()
-	env := seedEnv{db: db.pool, trail: trail, identity: ident, payments: pay, dataDir: cfg.DataDir}
-	if err := seed(ctx, env, log); err != nil {
+	defer stop()
+	if err := seed(ctx, svc.seedEnv(db, trail, cfg), log); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded for %d areas\n", len(seeders))

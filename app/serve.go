@@ -40,22 +40,28 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	trail := newAuditTrail(db.pool, keyring, sink, cfg, log)
-	ident, principals := newIdentity(db.pool, keyring, trail.log, cfg)
-	pay, stopStripe, err := newPayments(ctx, cfg, db.pool, keyring, trail.log, log)
+	svc, stopServices, err := newServices(ctx, cfg, db, trail, log)
 	if err != nil {
 		return err
 	}
-	defer stopStripe()
+	defer stopServices()
+	ident, principals, pay, comp, achSvc := svc.identity, svc.principals, svc.payments, svc.compliance, svc.ach
 	if demo {
-		if err := seed(ctx, seedEnv{db: db.pool, trail: trail, identity: ident, payments: pay, dataDir: cfg.DataDir}, log); err != nil {
+		if err := seed(ctx, svc.seedEnv(db, trail, cfg), log); err != nil {
 			return err
 		}
+	}
+	if err := comp.screening.Reload(ctx); err != nil {
+		return fmt.Errorf("screening: loading the active list: %w", err)
 	}
 	idempotency := postgres.Idempotency{DB: db.pool}
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	jobs.AddIdentityJobs(&jobOpts, ident, idempotency)
 	jobs.AddPaymentJobs(&jobOpts, pay)
+	jobs.AddScreeningJobs(&jobOpts, comp.screening, comp.source, cfg.ScreeningListEvery)
+	jobs.AddAMLJobs(&jobOpts, comp.aml)
+	jobs.AddACHJobs(&jobOpts, achSvc, svc.inboxes)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
@@ -76,14 +82,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	go func() { trail.sequencer.Run(sequencerCtx); close(sequencerDone) }()
 	defer func() { stopSequencer(); <-sequencerDone }()
 
-	appended := &postgres.Listener{DB: db.pool, Channel: postgres.AuditChannel, Log: log}
-	identityChanges := &postgres.Listener{DB: db.pool, Channel: postgres.IdentityChannel, Log: log}
-	paymentChanges := &postgres.Listener{DB: db.pool, Channel: postgres.PaymentsChannel, Log: log}
+	hub := &postgres.Hub{DB: db.pool, Log: log}
+	appended := hub.Channel(postgres.AuditChannel)
+	identityChanges := hub.Channel(postgres.IdentityChannel)
+	paymentChanges := hub.Channel(postgres.PaymentsChannel)
+	achChanges := hub.Channel(postgres.ACHChannel)
+	listChanges := hub.Channel(postgres.ScreeningListsChannel)
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
-	go appended.Run(listenCtx)
-	go identityChanges.Run(listenCtx)
-	go paymentChanges.Run(listenCtx)
+	go hub.Run(listenCtx)
+	go comp.watchLists(listenCtx, listChanges, log)
 	go principals.Watch(listenCtx, identityChanges)
 
 	status := health.NewService(buildVersion(),
@@ -106,7 +114,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Idempotency: idempotency,
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
 			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead},
-			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead}}},
+			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
+			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
+			{Widget: &handlers.ACHStatus{ACH: achSvc}, Perm: identity.PermACHRead}}},
 		System:  system,
 		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended, Sessions: ident},
 		SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
@@ -119,6 +129,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		PaymentsAPI: &handlers.PaymentsAPI{Payments: pay, PublicURL: cfg.PublicURL},
 		Pay:         &handlers.Pay{Payments: pay, PublishableKey: cfg.StripePublishableKey},
 		Webhooks:    &handlers.StripeWebhooks{Payments: pay},
+		ACH:         &handlers.ACH{ACH: achSvc, Audit: trail.browser, Screening: comp.screening, Changed: achChanges, Sessions: ident},
+		ACHAPI:      &handlers.ACHAPI{ACH: achSvc},
+		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
+		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},
 		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))

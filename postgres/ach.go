@@ -305,3 +305,29 @@ func (s ACHStore) LastRun(ctx context.Context) (string, time.Time, bool, error) 
 	}
 	return window, at, err == nil, err
 }
+
+// Summary implements ach.Store.
+func (s ACHStore) Summary(ctx context.Context, since time.Time) (ach.Summary, error) {
+	sum := ach.Summary{Held: map[ach.HoldReason]int{}}
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT status, hold_reason, count(*) FROM ach_transfers
+		WHERE status IN ('held', 'approved') GROUP BY status, hold_reason`)
+	if err != nil {
+		return sum, err
+	}
+	var status ach.Status
+	var reason ach.HoldReason
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&status, &reason, &n}, func() error {
+		if status == ach.Held {
+			sum.Held[reason] += n
+		} else {
+			sum.Approved += n
+		}
+		return nil
+	}); err != nil {
+		return sum, err
+	}
+	err = Conn(ctx, s.DB).QueryRow(ctx, `SELECT (SELECT count(*) FROM ach_corrections WHERE status = 'pending'),
+		(SELECT count(*) FROM ach_returns WHERE received_at >= $1)`, since).Scan(&sum.PendingCorrections, &sum.ReturnsThisWeek)
+	return sum, err
+}

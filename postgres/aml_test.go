@@ -37,7 +37,7 @@ func TestAML_MonitorOpensCasesOnce(t *testing.T) {
 	if again, _ := monitor.Monitor(context.Background()); again != 0 {
 		t.Fatalf("a second run opened %d more", again)
 	}
-	queue, _ := f.cases.Queue(officer(), cases.Query{Kind: cases.AMLAlert})
+	queue, _, _ := f.cases.Queue(officer(), cases.Query{Kind: cases.AMLAlert})
 	if len(queue) != 1 || queue[0].Subject[:len("aml:structuring")] != "aml:structuring" {
 		t.Fatalf("AML cases %+v", queue)
 	}

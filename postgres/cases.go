@@ -65,11 +65,12 @@ func (s CaseStore) ListCases(ctx context.Context, q cases.Query) ([]cases.Case, 
 	order := " ORDER BY due_at, id"
 	if q.Status == cases.Closed {
 		w.onlyIf(true, "status = 'closed'")
-		w.addIf(q.Before > 0, "id < ?", q.Before)
+		w.addIf(q.After > 0, "id < ?", q.After)
 		order = " ORDER BY id DESC"
 	} else {
 		w.onlyIf(true, "status <> 'closed'")
 		w.addIf(q.Status != "", "status = ?", q.Status)
+		w.addIf(q.After > 0, "(due_at, id) > (SELECT due_at, id FROM cases WHERE id = ?)", q.After)
 	}
 	w.addIf(q.Kind != "", "kind = ?", q.Kind)
 	w.addIf(q.Assignee != "", "assignee = ?", q.Assignee)
@@ -138,4 +139,28 @@ func (s CaseStore) AttachmentData(ctx context.Context, caseID, id int64) (cases.
 		return a, nil, false, nil
 	}
 	return a, data, err == nil, err
+}
+
+// Summary implements cases.Store.
+func (s CaseStore) Summary(ctx context.Context, now time.Time) (cases.Summary, error) {
+	sum := cases.Summary{Open: map[cases.Kind]int{}}
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT kind, count(*), count(*) FILTER (WHERE due_at < $1) FROM cases
+		WHERE status <> 'closed' GROUP BY kind`, now)
+	if err != nil {
+		return sum, err
+	}
+	var kind cases.Kind
+	var open, overdue int
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &open, &overdue}, func() error {
+		sum.Open[kind], sum.Overdue = open, sum.Overdue+overdue
+		return nil
+	}); err != nil {
+		return sum, err
+	}
+	next, found, err := one(ctx, Conn(ctx, s.DB), `SELECT `+caseColumns+` FROM cases WHERE status <> 'closed' AND kind = 'sar'
+		ORDER BY due_at, id LIMIT 1`, scanCase)
+	if found {
+		sum.NextSAR = &next
+	}
+	return sum, err
 }

@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,9 +44,41 @@ func (l *Listener) Subscribe() (<-chan string, func()) {
 
 // Run listens until ctx ends, reconnecting after failures.
 func (l *Listener) Run(ctx context.Context) {
+	listen(ctx, l.DB, l.Log, map[string]*Listener{l.Channel: l})
+}
+
+// Hub listens to several channels over one connection (each LISTEN
+// otherwise holds a connection of the pool for good). Take the channels'
+// listeners with Channel before Run.
+type Hub struct {
+	DB  *pgxpool.Pool
+	Log *slog.Logger
+
+	channels map[string]*Listener
+}
+
+// Channel returns the listener of one channel, to subscribe to.
+func (h *Hub) Channel(name string) *Listener {
+	if h.channels == nil {
+		h.channels = map[string]*Listener{}
+	}
+	if l, ok := h.channels[name]; ok {
+		return l
+	}
+	l := &Listener{DB: h.DB, Channel: name, Log: h.Log}
+	h.channels[name] = l
+	return l
+}
+
+// Run listens to every channel taken until ctx ends, reconnecting after
+// failures.
+func (h *Hub) Run(ctx context.Context) { listen(ctx, h.DB, h.Log, h.channels) }
+
+// listen delivers the notifications of channels to their listeners.
+func listen(ctx context.Context, db *pgxpool.Pool, log *slog.Logger, channels map[string]*Listener) {
 	for ctx.Err() == nil {
-		if err := l.listen(ctx); err != nil && ctx.Err() == nil {
-			l.Log.Warn("listen", "channel", l.Channel, "error", err)
+		if err := listenOnce(ctx, db, channels); err != nil && ctx.Err() == nil {
+			log.Warn("listen", "channels", len(channels), "error", err)
 			select {
 			case <-ctx.Done():
 			case <-time.After(time.Second):
@@ -52,22 +87,30 @@ func (l *Listener) Run(ctx context.Context) {
 	}
 }
 
-func (l *Listener) listen(ctx context.Context) error {
-	conn, err := l.DB.Acquire(ctx)
+func listenOnce(ctx context.Context, db *pgxpool.Pool, channels map[string]*Listener) error {
+	conn, err := db.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.Channel}.Sanitize()); err != nil {
+	// One statement for all, so the connection shows every channel it
+	// listens to (pg_stat_activity keeps the last statement).
+	var listens []string
+	for _, name := range slices.Sorted(maps.Keys(channels)) {
+		listens = append(listens, "LISTEN "+pgx.Identifier{name}.Sanitize())
+	}
+	if _, err := conn.Exec(ctx, strings.Join(listens, "; ")); err != nil {
 		return err
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+pgx.Identifier{l.Channel}.Sanitize())
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN *")
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		l.broadcast(n.Payload)
+		if l := channels[n.Channel]; l != nil {
+			l.broadcast(n.Payload)
+		}
 	}
 }
 

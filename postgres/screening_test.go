@@ -122,7 +122,7 @@ func (f *screeningFixture) load(t *testing.T) screening.Version {
 
 func (f *screeningFixture) openCases(t *testing.T) []cases.Case {
 	t.Helper()
-	list, err := f.cases.Queue(officer(), cases.Query{})
+	list, _, err := f.cases.Queue(officer(), cases.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}

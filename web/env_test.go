@@ -22,6 +22,7 @@ import (
 	"github.com/paycompliance/console/jobs/jobstest"
 	"github.com/paycompliance/console/keyfile"
 	"github.com/paycompliance/console/migrations"
+	"github.com/paycompliance/console/ofac"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
 	"github.com/paycompliance/console/stripe"
@@ -45,6 +46,7 @@ type testEnv struct {
 	payments *payments.Service
 	stripe   *stripetest.Server
 	clock    *clock
+	*complianceEnv
 }
 
 // testWebhookSecret signs the test server's Stripe events.
@@ -70,10 +72,13 @@ func newTestEnv(t testing.TB) *testEnv {
 	principals := &postgres.CachedIdentityStore{IdentityStore: postgres.IdentityStore{DB: db}, TTL: 2 * time.Second}
 	ident := &identity.Service{Store: principals, Tx: postgres.Transactor{DB: db}, Audit: auditLog,
 		Keys: ring, Policy: identity.DefaultPolicy(), Now: clk.Now}
-	changes := &postgres.Listener{DB: db, Channel: postgres.IdentityChannel, Log: log}
+	hub := &postgres.Hub{DB: db, Log: log}
+	changes := hub.Channel(postgres.IdentityChannel)
+	paymentChanges := hub.Channel(postgres.PaymentsChannel)
+	achChanges := hub.Channel(postgres.ACHChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	go changes.Run(ctx)
+	go hub.Run(ctx)
 	go principals.Watch(ctx, changes)
 	env := &testEnv{logs: logs, db: db, ring: ring, audit: auditLog, identity: ident, clock: clk,
 		seq:  &postgres.AuditSequencer{DB: db, Signer: ring, Log: log},
@@ -92,9 +97,8 @@ func newTestEnv(t testing.TB) *testEnv {
 		Jobs: inserter, Keys: ring, RefundApprovalAbove: 10_000}
 	var opts jobs.Options
 	jobs.AddPaymentJobs(&opts, env.payments)
+	env.complianceEnv = newComplianceEnv(t, db, ring, auditLog, inserter, &opts)
 	jobstest.Start(t, db, opts)
-	paymentChanges := &postgres.Listener{DB: db, Channel: postgres.PaymentsChannel, Log: log}
-	go paymentChanges.Run(ctx)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
@@ -111,6 +115,10 @@ func newTestEnv(t testing.TB) *testEnv {
 			PaymentsAPI: &handlers.PaymentsAPI{Payments: env.payments},
 			Pay:         &handlers.Pay{Payments: env.payments},
 			Webhooks:    &handlers.StripeWebhooks{Payments: env.payments},
+			ACH:         &handlers.ACH{ACH: env.ach, Audit: browser, Screening: env.screening, Changed: achChanges, Sessions: ident},
+			ACHAPI:      &handlers.ACHAPI{ACH: env.ach},
+			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
+			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
 	return env
 }

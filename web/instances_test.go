@@ -75,7 +75,7 @@ func listening(t *testing.T, env *testEnv, n int) {
 	wait.For(t, "the identity listeners never issued LISTEN", func() bool {
 		var got int
 		env.db.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE 'LISTEN "identity_changed"%'`).Scan(&got)
+			WHERE datname = current_database() AND query LIKE '%LISTEN "identity_changed"%'`).Scan(&got)
 		return got >= n
 	})
 }

@@ -78,16 +78,20 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit refuses bodies over limit: at once when the length is
-// declared, or when the handler reads past it (MaxBytesReader), before
-// anything is changed.
+// withBodyLimit refuses bodies over the limit (MaxBodyBytes, or the
+// route's upload limit): at once when the length is declared, or when the
+// handler reads past it (MaxBytesReader), before anything is changed.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
-			s.renderError(w, r, tooLarge(s.cfg.MaxBodyBytes))
+		limit := s.cfg.MaxBodyBytes
+		if _, pattern := s.mux.Handler(r); uploadLimits[pattern] > limit {
+			limit = uploadLimits[pattern]
+		}
+		if r.ContentLength > limit {
+			s.renderError(w, r, tooLarge(limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

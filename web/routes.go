@@ -7,6 +7,13 @@ import (
 	"github.com/paycompliance/console/static"
 )
 
+// uploadLimits are the routes that take files, with the body size each
+// accepts instead of MaxBodyBytes.
+var uploadLimits = map[string]int64{
+	"POST /ach/returns":            32 << 20, // the bank's return files
+	"POST /cases/{id}/attachments": 6 << 20,  // a 5 MiB document and its form
+}
+
 type route struct {
 	pattern string
 	access  access // who may use it: every route says (see access.go)
@@ -89,6 +96,46 @@ func (s *Server) routes() []route {
 		{"POST /payments/refunds/{id}/approve", perm(identity.PermPaymentsRefund).sensitive(), h(d.Payments.ApproveRefund)},
 		{"POST /payments/refunds/{id}/reject", perm(identity.PermPaymentsRefund), h(d.Payments.RejectRefund)},
 
+		// ACH.
+		{"GET /ach", perm(identity.PermACHRead), h(d.ACH.Transfers)},
+		{"GET /ach/stream", perm(identity.PermACHRead), h(d.ACH.Stream)},
+		{"GET /ach/transfers/new", perm(identity.PermACHWrite), h(d.ACH.NewTransfer)},
+		{"POST /ach/transfers", perm(identity.PermACHWrite), h(d.ACH.CreateTransfer)},
+		{"GET /ach/transfers/{id}", perm(identity.PermACHRead), h(d.ACH.Transfer)},
+		{"POST /ach/transfers/{id}/approve", perm(identity.PermACHWrite).sensitive(), h(d.ACH.ApproveTransfer)},
+		{"POST /ach/transfers/{id}/cancel", perm(identity.PermACHWrite), h(d.ACH.CancelTransfer)},
+		{"GET /ach/accounts", perm(identity.PermACHRead), h(d.ACH.Accounts)},
+		{"GET /ach/accounts/new", perm(identity.PermACHWrite), h(d.ACH.NewAccount)},
+		{"POST /ach/accounts", perm(identity.PermACHWrite), h(d.ACH.CreateAccount)},
+		{"GET /ach/accounts/{id}", perm(identity.PermACHRead), h(d.ACH.Account)},
+		{"POST /ach/accounts/{id}/verify", perm(identity.PermACHWrite), h(d.ACH.StartVerification)},
+		{"POST /ach/accounts/{id}/confirm", perm(identity.PermACHWrite), h(d.ACH.ConfirmVerification)},
+		{"GET /ach/files", perm(identity.PermACHRead), h(d.ACH.Files)},
+		{"POST /ach/cutoff", perm(identity.PermACHFiles), h(d.ACH.ForceCutoff)},
+		{"GET /ach/files/{id}", perm(identity.PermACHRead), h(d.ACH.File)},
+		{"GET /ach/files/{id}/download", perm(identity.PermACHFiles).sensitive(), h(d.ACH.DownloadFile)},
+		{"GET /ach/returns", perm(identity.PermACHRead), h(d.ACH.Returns)},
+		{"POST /ach/returns", perm(identity.PermACHFiles), h(d.ACH.UploadReturns)},
+		{"POST /ach/corrections/{id}/apply", perm(identity.PermACHWrite), h(d.ACH.ApplyCorrection)},
+		{"POST /ach/corrections/{id}/reject", perm(identity.PermACHWrite), h(d.ACH.RejectCorrection)},
+
+		// Compliance: the case queue and sanctions screening.
+		{"GET /cases", perm(identity.PermCasesRead), h(d.Cases.Queue)},
+		{"GET /cases/{id}", perm(identity.PermCasesRead), h(d.Cases.Case)},
+		{"GET /cases/{id}/export", perm(identity.PermCasesRead), h(d.Cases.Export)},
+		{"GET /cases/{id}/attachments/{attachment}", perm(identity.PermCasesRead), h(d.Cases.Attachment)},
+		{"POST /cases/{id}/claim", perm(identity.PermCasesWork), h(d.Cases.Claim)},
+		{"POST /cases/{id}/assign", perm(identity.PermCasesWork), h(d.Cases.Assign)},
+		{"POST /cases/{id}/notes", perm(identity.PermCasesWork), h(d.Cases.AddNote)},
+		{"POST /cases/{id}/attachments", perm(identity.PermCasesWork), h(d.Cases.Attach)},
+		{"POST /cases/{id}/escalate", perm(identity.PermCasesWork), h(d.Cases.Escalate)},
+		{"POST /cases/{id}/decide", perm(identity.PermCasesWork).sensitive(), h(d.Cases.Decide)},
+		{"GET /screening", perm(identity.PermCasesRead), h(d.Screening.Lists)},
+		{"POST /screening/search", perm(identity.PermScreeningSearch), h(d.Screening.Search)},
+		{"POST /screening/load", perm(identity.PermCasesWork), h(d.Screening.Load)},
+		{"GET /screening/versions/{id}", perm(identity.PermCasesRead), h(d.Screening.Version)},
+		{"GET /screening/party", perm(identity.PermCasesRead), h(d.Screening.Party)},
+
 		// The payer's page and Stripe's webhooks: no session; the caller
 		// proves itself (a link only the console makes, Stripe's signature).
 		{"GET /pay/{id}/{token}", externalAccess, h(d.Pay.Page)},
@@ -105,6 +152,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/payments/{id}", scope(identity.PermPaymentsRead), h(d.PaymentsAPI.Get)},
 		{"POST /api/v1/payments/{id}/cancel", scope(identity.PermPaymentsWrite), h(d.PaymentsAPI.Cancel)},
 		{"POST /api/v1/payments/{id}/refunds", scope(identity.PermPaymentsRefund), h(d.PaymentsAPI.Refund)},
+		{"POST /api/v1/bank-accounts", scope(identity.PermACHWrite), h(d.ACHAPI.CreateBankAccount)},
+		{"GET /api/v1/bank-accounts", scope(identity.PermACHRead), h(d.ACHAPI.BankAccounts)},
+		{"GET /api/v1/bank-accounts/{id}", scope(identity.PermACHRead), h(d.ACHAPI.BankAccount)},
+		{"POST /api/v1/transfers", scope(identity.PermACHWrite), h(d.ACHAPI.CreateTransfer)},
+		{"GET /api/v1/transfers", scope(identity.PermACHRead), h(d.ACHAPI.Transfers)},
+		{"GET /api/v1/transfers/{id}", scope(identity.PermACHRead), h(d.ACHAPI.Transfer)},
+		{"POST /api/v1/transfers/{id}/cancel", scope(identity.PermACHWrite), h(d.ACHAPI.CancelTransfer)},
 
 		{"/", assetAccess, h(s.notFound)},
 	}

@@ -29,6 +29,9 @@ var (
 	administrators = "administrator"
 	paymentReaders = "compliance_officer fraud_reviewer auditor operator"
 	operators      = "operator"
+	achReaders     = "compliance_officer auditor operator"
+	caseReaders    = "compliance_officer auditor"
+	officers       = "compliance_officer"
 	noSession      = ""
 )
 
@@ -90,6 +93,42 @@ var expectedAccess = map[string]string{
 	"POST /payments/{id}/simulate-dispute":       operators,
 	"POST /payments/refunds/{id}/approve":        operators,
 	"POST /payments/refunds/{id}/reject":         operators,
+	"GET /ach":                                   achReaders,
+	"GET /ach/stream":                            achReaders,
+	"GET /ach/transfers/new":                     operators,
+	"POST /ach/transfers":                        operators,
+	"GET /ach/transfers/{id}":                    achReaders,
+	"POST /ach/transfers/{id}/approve":           operators,
+	"POST /ach/transfers/{id}/cancel":            operators,
+	"GET /ach/accounts":                          achReaders,
+	"GET /ach/accounts/new":                      operators,
+	"POST /ach/accounts":                         operators,
+	"GET /ach/accounts/{id}":                     achReaders,
+	"POST /ach/accounts/{id}/verify":             operators,
+	"POST /ach/accounts/{id}/confirm":            operators,
+	"GET /ach/files":                             achReaders,
+	"POST /ach/cutoff":                           operators,
+	"GET /ach/files/{id}":                        achReaders,
+	"GET /ach/files/{id}/download":               operators,
+	"GET /ach/returns":                           achReaders,
+	"POST /ach/returns":                          operators,
+	"POST /ach/corrections/{id}/apply":           operators,
+	"POST /ach/corrections/{id}/reject":          operators,
+	"GET /cases":                                 caseReaders,
+	"GET /cases/{id}":                            caseReaders,
+	"GET /cases/{id}/export":                     caseReaders,
+	"GET /cases/{id}/attachments/{attachment}":   caseReaders,
+	"POST /cases/{id}/claim":                     officers,
+	"POST /cases/{id}/assign":                    officers,
+	"POST /cases/{id}/notes":                     officers,
+	"POST /cases/{id}/attachments":               officers,
+	"POST /cases/{id}/escalate":                  officers,
+	"POST /cases/{id}/decide":                    officers,
+	"GET /screening":                             caseReaders,
+	"POST /screening/search":                     officers,
+	"POST /screening/load":                       officers,
+	"GET /screening/versions/{id}":               caseReaders,
+	"GET /screening/party":                       caseReaders,
 	"GET /pay/{id}/{token}":                      allPrincipals, // a payer's link: see TestPay
 	"GET /pay/{id}/{token}/status":               allPrincipals,
 	"POST /pay/{id}/{token}/simulate":            allPrincipals,
@@ -102,6 +141,13 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/payments/{id}":                  noSession,
 	"POST /api/v1/payments/{id}/cancel":          noSession,
 	"POST /api/v1/payments/{id}/refunds":         noSession,
+	"POST /api/v1/bank-accounts":                 noSession,
+	"GET /api/v1/bank-accounts":                  noSession,
+	"GET /api/v1/bank-accounts/{id}":             noSession,
+	"POST /api/v1/transfers":                     noSession,
+	"GET /api/v1/transfers":                      noSession,
+	"GET /api/v1/transfers/{id}":                 noSession,
+	"POST /api/v1/transfers/{id}/cancel":         noSession,
 	"/":                                          allPrincipals,
 }
 
@@ -173,7 +219,7 @@ func requestFor(pattern string, userID int64) (method, path string) {
 		return method, static.URL("css/app.css")
 	}
 	r := strings.NewReplacer("{$}", "", "{id}", strconv.FormatInt(userID, 10), "{seq}", "1", "{handle}", "nosuchhandle", "{role}", "auditor",
-		"{token}", "v1:nosuchtoken")
+		"{token}", "v1:nosuchtoken", "{attachment}", "1")
 	if strings.HasPrefix(path, "/admin/requests/") || strings.HasPrefix(path, "/admin/api-keys/") {
 		r = strings.NewReplacer("{id}", "999999")
 	}

@@ -57,6 +57,11 @@ type Deps struct {
 	PaymentsAPI *handlers.PaymentsAPI
 	Pay         *handlers.Pay
 	Webhooks    *handlers.StripeWebhooks
+
+	ACH       *handlers.ACH
+	ACHAPI    *handlers.ACHAPI
+	Cases     *handlers.Cases
+	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.
 	Banners interface {
 		Banners(ctx context.Context) []string

@@ -367,3 +367,24 @@ func (s *Service) FileBatches(ctx context.Context, id int64) (File, []BatchSumma
 	f.Content = nil
 	return f, batches, err
 }
+
+// Summary is what waits in ACH, for the overview.
+type Summary struct {
+	Held               map[HoldReason]int
+	Approved           int // waiting for the next cutoff
+	PendingCorrections int
+	ReturnsThisWeek    int
+	NextCutoff         time.Time
+	Location           *time.Location
+}
+
+// Summary counts what waits, with the next cutoff.
+func (s *Service) Summary(ctx context.Context) (Summary, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
+		return Summary{}, err
+	}
+	now := s.now()
+	sum, err := s.Store.Summary(ctx, now.AddDate(0, 0, -7))
+	sum.NextCutoff, sum.Location = s.Schedule.NextCutoff(now), s.Schedule.Location
+	return sum, err
+}

@@ -71,6 +71,10 @@ type Store interface {
 	Corrections(ctx context.Context, accountID int64) ([]Correction, error)
 	PendingCorrections(ctx context.Context, limit int) ([]Correction, error)
 
+	// Summary counts what waits: held transfers by reason, approved ones,
+	// pending corrections, returns since since.
+	Summary(ctx context.Context, since time.Time) (Summary, error)
+
 	// Changed tells live views the transfer changed, when the change commits.
 	Changed(ctx context.Context, publicID string) error
 }

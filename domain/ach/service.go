@@ -146,12 +146,20 @@ func (s *Service) Account(ctx context.Context, publicID string) (BankAccount, []
 	return a, c, err
 }
 
-// Accounts lists bank accounts, of one customer or all.
-func (s *Service) Accounts(ctx context.Context, customer, after string) ([]BankAccount, error) {
+// AccountsPage is how many accounts a page lists.
+const AccountsPage = 50
+
+// Accounts lists a page of bank accounts, of one customer or all, and
+// whether more follow.
+func (s *Service) Accounts(ctx context.Context, customer, after string) ([]BankAccount, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s.Store.ListAccounts(ctx, customer, after, 50)
+	list, err := s.Store.ListAccounts(ctx, customer, after, AccountsPage+1)
+	if err != nil || len(list) <= AccountsPage {
+		return list, false, err
+	}
+	return list[:AccountsPage], true, nil
 }
 
 // Micro-deposit verification: two credits of 1 to 99 cents, confirmed by

@@ -311,18 +311,25 @@ func (s *Service) Transfer(ctx context.Context, publicID string) (TransferDetail
 	return d, nil
 }
 
-// Transfers lists transfers, newest first.
-func (s *Service) Transfers(ctx context.Context, q Query) ([]Transfer, error) {
+// Transfers lists a page of transfers, newest first, and whether more
+// follow.
+func (s *Service) Transfers(ctx context.Context, q Query) ([]Transfer, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermACHRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
-		return nil, domain.Errorf(domain.EINVALID, "%q is not a transfer status.", q.Status)
+		return nil, false, domain.Errorf(domain.EINVALID, "%q is not a transfer status.", q.Status)
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
-	return s.Store.ListTransfers(ctx, q)
+	limit := q.Limit
+	q.Limit++
+	list, err := s.Store.ListTransfers(ctx, q)
+	if err != nil || len(list) <= limit {
+		return list, false, err
+	}
+	return list[:limit], true, nil
 }
 
 // cents writes an amount of US cents for people.

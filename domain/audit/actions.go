@@ -74,6 +74,7 @@ const (
 	AMLReportFiled   Action = "aml.report.filed"
 	CaseUpdated      Action = "case.updated" // claimed, assigned, a note, an attachment, escalated
 	CaseDecided      Action = "case.decided"
+	CaseExported     Action = "case.exported" // a case file taken for filing, or an attachment downloaded
 
 	// Escrow.
 	ReleaseRequested Action = "escrow.release.requested"
@@ -106,7 +107,7 @@ var Actions = []Action{
 	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
 	AccountAdded, AccountVerified, AccountBlocked, TransferCreated, TransferHeld, TransferApproved, TransferCanceled,
 	FileGenerated, BatchSent, FileDownloaded, InboundReceived, ReturnReceived, CorrectionReceived, CorrectionDecided,
-	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided,
+	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported,
 	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,
 	FraudCaseDecided, FraudRuleChanged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,

@@ -28,6 +28,15 @@ type Store interface {
 	AddAttachment(ctx context.Context, a *Attachment, data []byte) error
 	Attachments(ctx context.Context, caseID int64) ([]Attachment, error)
 	AttachmentData(ctx context.Context, caseID, id int64) (Attachment, []byte, bool, error)
+	// Summary counts the cases not closed, and finds the SAR due first.
+	Summary(ctx context.Context, now time.Time) (Summary, error)
+}
+
+// Summary is what waits in the queue, for the overview.
+type Summary struct {
+	Open    map[Kind]int // not closed, by kind
+	Overdue int
+	NextSAR *Case // the SAR to file first
 }
 
 // Decider makes a decision's effect, in the decision's transaction: the
@@ -49,7 +58,7 @@ type Query struct {
 	Status   Status // "" for all not closed
 	Kind     Kind
 	Assignee string
-	Before   int64 // page: cases with a smaller id
+	After    int64 // page: the cases listed after this one
 	Limit    int
 }
 
@@ -100,15 +109,22 @@ func actorOf(ctx context.Context) string {
 	return "system"
 }
 
-// Queue lists cases, the most urgent first within a page.
-func (s *Service) Queue(ctx context.Context, q Query) ([]Case, error) {
+// Queue lists a page of cases, the most urgent first within it, and
+// whether more follow.
+func (s *Service) Queue(ctx context.Context, q Query) ([]Case, bool, error) {
 	if _, _, err := identity.Authorize(ctx, identity.PermCasesRead); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
-	return s.Store.ListCases(ctx, q)
+	limit := q.Limit
+	q.Limit++
+	list, err := s.Store.ListCases(ctx, q)
+	if err != nil || len(list) <= limit {
+		return list, false, err
+	}
+	return list[:limit], true, nil
 }
 
 // Detail is a case with everything filed with it.
@@ -245,16 +261,34 @@ func (s *Service) Attach(ctx context.Context, id int64, name, contentType string
 	})
 }
 
-// Attachment returns a filed document, for download.
+// Attachment returns a filed document, for download, and records who
+// took it.
 func (s *Service) Attachment(ctx context.Context, caseID, id int64) (Attachment, []byte, error) {
-	if _, _, err := identity.Authorize(ctx, identity.PermCasesRead); err != nil {
+	_, ctx, err := identity.Authorize(ctx, identity.PermCasesRead)
+	if err != nil {
 		return Attachment{}, nil, err
 	}
 	a, data, found, err := s.Store.AttachmentData(ctx, caseID, id)
-	if err == nil && !found {
-		err = domain.Errorf(domain.ENOTFOUND, "There is no such attachment.")
+	if err != nil || !found {
+		return a, nil, errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such attachment."))
 	}
-	return a, data, err
+	return a, data, s.recordExport(ctx, caseID, "attachment "+a.SHA256[:12])
+}
+
+// Export returns the case whole, for its filing (a SAR's case file), and
+// records who took it: what a SAR holds is confidential.
+func (s *Service) Export(ctx context.Context, id int64) (Detail, error) {
+	d, err := s.Get(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	_, ctx, _ = identity.Authorize(ctx, identity.PermCasesRead)
+	return d, s.recordExport(ctx, id, "case file")
+}
+
+func (s *Service) recordExport(ctx context.Context, id int64, what string) error {
+	return s.Audit.Record(ctx, audit.Event{Action: audit.CaseExported, Outcome: audit.Success,
+		Target: audit.Target{Type: "case", ID: strconv.FormatInt(id, 10)}, Detail: map[string]string{"what": what}})
 }
 
 // Escalate sends the case up, with why.
@@ -304,4 +338,12 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// Summary counts what waits in the queue.
+func (s *Service) Summary(ctx context.Context) (Summary, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermCasesRead); err != nil {
+		return Summary{}, err
+	}
+	return s.Store.Summary(ctx, s.now())
 }

@@ -16,6 +16,9 @@ type NavItem struct {
 var Nav = []NavItem{
 	{Label: "Home", Href: "/"},
 	{Label: "Payments", Href: "/payments", Perm: identity.PermPaymentsRead},
+	{Label: "ACH", Href: "/ach", Perm: identity.PermACHRead},
+	{Label: "Cases", Href: "/cases", Perm: identity.PermCasesRead},
+	{Label: "Screening", Href: "/screening", Perm: identity.PermCasesRead},
 	{Label: "Audit log", Href: "/audit", Perm: identity.PermAuditRead},
 	{Label: "Users", Href: "/admin/users", Perm: identity.PermUsersRead},
 	{Label: "API keys", Href: "/admin/api-keys", Perm: identity.PermAPIKeysManage},

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/paycompliance/console/domain/ach"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/postgres"
+)
+
+// services are the areas' use cases, wired to their adapters.
+type services struct {
+	identity   *identity.Service
+	principals *postgres.CachedIdentityStore
+	payments   *payments.Service
+	compliance *compliance
+	ach        *ach.Service
+	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
+}
+
+// newServices wires every area over db and the audit trail; stop stops
+// what they started (test mode's stripe-mock).
+func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrail, log *slog.Logger) (*services, func(), error) {
+	inserter, err := jobs.NewInserter(db.pool)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &services{}
+	s.identity, s.principals = newIdentity(db.pool, trail.ring, trail.log, cfg)
+	pay, stop, err := newPayments(ctx, cfg, db.pool, trail.ring, trail.log, inserter, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.payments, s.compliance = pay, newCompliance(cfg, db.pool, trail.log, inserter)
+	if s.ach, s.inboxes, err = newACH(ctx, cfg, db.pool, trail.ring, trail.log, s.compliance, inserter); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return s, stop, nil
+}
+
+// seedEnv is what the demo data is loaded with.
+func (s *services) seedEnv(db *database, trail *auditTrail, cfg Config) seedEnv {
+	return seedEnv{db: db.pool, trail: trail, identity: s.identity, payments: s.payments, compliance: s.compliance, ach: s.ach,
+		dataDir: cfg.DataDir, listDir: cfg.ScreeningListDir}
+}
