@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
@@ -110,14 +111,43 @@ func (b *Browser) record(ev any) {
 	}
 }
 
+// AllowDownloads saves what the browser downloads into dir.
+func (b *Browser) AllowDownloads(t *testing.T, dir string) {
+	t.Helper()
+	if err := call(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+}
+
 // Do runs actions, failing the test on the first error.
 func (b *Browser) Do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("browser: %v", err)
+		t.Fatalf("browser: %v; the page reads:\n%s", err, b.text())
 	}
+}
+
+// Submit clicks the button sel once htmx has taken over its form: a form
+// htmx swapped in is wired a moment after it shows, and a click before
+// that would submit it natively.
+func (b *Browser) Submit(t *testing.T, sel string) {
+	t.Helper()
+	b.WaitFor(t, `(e => e && e.form && (!e.form.matches('[hx-post]') || e.form['htmx-internal-data']))(document.querySelector('`+sel+`'))`)
+	b.Do(t, chromedp.Click(sel))
+}
+
+// text is what the page shows, for a failure's message.
+func (b *Browser) text() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return text[:min(len(text), 2000)]
 }
 
 // Eval evaluates a JavaScript expression and decodes its value.

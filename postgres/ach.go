@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain"
@@ -330,4 +331,16 @@ func (s ACHStore) Summary(ctx context.Context, since time.Time) (ach.Summary, er
 	err = Conn(ctx, s.DB).QueryRow(ctx, `SELECT (SELECT count(*) FROM ach_corrections WHERE status = 'pending'),
 		(SELECT count(*) FROM ach_returns WHERE received_at >= $1)`, since).Scan(&sum.PendingCorrections, &sum.ReturnsThisWeek)
 	return sum, err
+}
+
+// ReserveTraces implements ach.Store. The row lock orders concurrent
+// cutoffs; a cutoff rolled back gives its numbers back.
+func (s ACHStore) ReserveTraces(ctx context.Context, odfi string, n int) (int, error) {
+	var first int
+	err := Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO ach_trace_counters (odfi, next) VALUES ($1, 1 + $2)
+		ON CONFLICT (odfi) DO UPDATE SET next = ach_trace_counters.next + $2 RETURNING next - $2`, odfi, n).Scan(&first)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23514" { // the check: seven digits are used up
+		return 0, domain.Errorf(domain.EUNAVAILABLE, "The trace numbers of bank identification %s are used up (%d): ask the bank for another identification.", odfi, ach.MaxTrace)
+	}
+	return first, err
 }

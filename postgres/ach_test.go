@@ -189,6 +189,44 @@ func TestACH_TwoCutoffsMakeOneFile(t *testing.T) {
 	}
 }
 
+// Trace numbers go on from file to file, so a return names one transfer;
+// when the bank's seven digits run out, the cutoff says so and batches
+// nothing.
+func TestACH_TraceNumbersNeverRepeat(t *testing.T) {
+	t.Parallel()
+	f := newACHFixture(t, true)
+	a := f.account(t, "acct-tr", "Jane Ordinary")
+	seen := map[string]bool{}
+	for round := range 2 {
+		var ids []string
+		for i := range 3 {
+			ids = append(ids, f.transfer(t, "trace-"+string(rune('a'+round))+string(rune('a'+i)), a, int64(100+i)).PublicID)
+		}
+		if _, made, err := f.ach.ForceCutoff(operator("op.ada")); err != nil || !made {
+			t.Fatalf("cutoff %d: %v", round, err)
+		}
+		for _, id := range ids {
+			trace := f.status(t, id).TraceNumber
+			if seen[trace] || !strings.HasPrefix(trace, "09140060") {
+				t.Fatalf("trace %q repeats or is not the bank's", trace)
+			}
+			seen[trace] = true
+		}
+	}
+	if !seen["091400600000006"] {
+		t.Fatalf("the second file's traces do not follow the first's: %v", seen)
+	}
+	f.owner.Exec(context.Background(), `UPDATE ach_trace_counters SET next = 9999999`)
+	late := f.transfer(t, "trace-late", a, 100)
+	f.transfer(t, "trace-later", a, 101)
+	if _, _, err := f.ach.ForceCutoff(operator("op.ada")); domain.ErrorCode(err) != domain.EUNAVAILABLE {
+		t.Fatalf("a cutoff past the last trace number = %v", err)
+	}
+	if st := f.status(t, late.PublicID).Status; st != ach.Approved {
+		t.Fatalf("after the refused cutoff the transfer is %s", st)
+	}
+}
+
 // A holder who matches the list holds the transfer with the hit's case;
 // cleared as a false positive, it goes on; a true match cancels what is
 // left and blocks the account. Without a list, nothing moves.

@@ -19,7 +19,7 @@ func BenchmarkBuildFile_100k(b *testing.B) {
 	entries := testEntries(100_000)
 	created := time.Date(2026, 12, 2, 14, 50, 0, 0, time.UTC)
 	for b.Loop() {
-		if _, err := BuildFile(testOrigin, created, "A", entries); err != nil {
+		if _, err := BuildFile(testOrigin, created, "A", 1, entries); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -123,7 +123,11 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		if err != nil {
 			return err
 		}
-		built, err := BuildFile(s.Origin, window.In(s.Schedule.Location), modifier(today), entries)
+		first, err := s.Store.ReserveTraces(ctx, s.Origin.ODFI(), TracesNeeded(s.Origin, entries))
+		if err != nil {
+			return err
+		}
+		built, err := BuildFile(s.Origin, window.In(s.Schedule.Location), modifier(today), first, entries)
 		if err != nil {
 			return err
 		}

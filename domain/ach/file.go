@@ -60,24 +60,9 @@ type batchKey struct {
 	effective   time.Time // a date
 }
 
-// BuildFile makes one NACHA file of entries with moov-io/ach, validates it
-// and writes it out. Trace numbers are the bank's identification and a
-// sequence ascending through the file; batches come in a fixed order, so
-// the same entries always make the same file. modifier tells the day's
-// files apart (A-Z, 0-9).
-func BuildFile(o Origin, created time.Time, modifier string, entries []Entry) (Built, error) {
-	if len(entries) == 0 {
-		return Built{}, fmt.Errorf("ach: a file needs entries")
-	}
-	f := moov.NewFile()
-	f.Header.ImmediateDestination = o.BankRouting
-	f.Header.ImmediateOrigin = o.OriginID
-	f.Header.ImmediateDestinationName = truncate(o.BankName, 23)
-	f.Header.ImmediateOriginName = truncate(o.OriginName, 23)
-	f.Header.FileCreationDate = created.Format("060102")
-	f.Header.FileCreationTime = created.Format("1504")
-	f.Header.FileIDModifier = modifier
-
+// batches groups entries into batches, in a fixed order: the same entries
+// always make the same file.
+func batches(entries []Entry) ([]batchKey, map[batchKey][]int) {
 	groups := map[batchKey][]int{} // indexes into entries: an Entry is large to copy
 	var keys []batchKey
 	for i := range entries {
@@ -94,8 +79,49 @@ func BuildFile(o Origin, created time.Time, modifier string, entries []Entry) (B
 		}
 		return strings.Compare(string(a.sec)+a.description, string(b.sec)+b.description)
 	})
+	return keys, groups
+}
+
+// MaxTrace is the last sequence a trace number can hold (7 digits after
+// the bank's 8).
+const MaxTrace = 9_999_999
+
+// TracesNeeded is how many trace numbers a file of entries takes: one an
+// entry, and two a batch for its offsets when balanced.
+func TracesNeeded(o Origin, entries []Entry) int {
+	n := len(entries)
+	if o.Balanced {
+		keys, _ := batches(entries)
+		n += 2 * len(keys)
+	}
+	return n
+}
+
+// BuildFile makes one NACHA file of entries with moov-io/ach, validates it
+// and writes it out. Trace numbers are the bank's identification and a
+// sequence from firstTrace, ascending through the file: the caller
+// reserves TracesNeeded of them, so that no two files share one (returns
+// find their transfer by it). modifier tells the day's files apart (A-Z,
+// 0-9).
+func BuildFile(o Origin, created time.Time, modifier string, firstTrace int, entries []Entry) (Built, error) {
+	if len(entries) == 0 {
+		return Built{}, fmt.Errorf("ach: a file needs entries")
+	}
+	if firstTrace < 1 || firstTrace+TracesNeeded(o, entries)-1 > MaxTrace {
+		return Built{}, fmt.Errorf("ach: trace numbers from %d do not fit in seven digits", firstTrace)
+	}
+	f := moov.NewFile()
+	f.Header.ImmediateDestination = o.BankRouting
+	f.Header.ImmediateOrigin = o.OriginID
+	f.Header.ImmediateDestinationName = truncate(o.BankName, 23)
+	f.Header.ImmediateOriginName = truncate(o.OriginName, 23)
+	f.Header.FileCreationDate = created.Format("060102")
+	f.Header.FileCreationTime = created.Format("1504")
+	f.Header.FileIDModifier = modifier
+
+	keys, groups := batches(entries)
 	built := Built{Traces: make(map[int64]string, len(entries)), Modifier: modifier}
-	seq := 0
+	seq := firstTrace - 1
 	for n, k := range keys {
 		bh := moov.NewBatchHeader()
 		bh.ServiceClassCode = serviceClass(entries, groups[k], o.Balanced)

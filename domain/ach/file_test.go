@@ -47,7 +47,7 @@ func TestBuildFile_RoundTrips(t *testing.T) {
 		if balanced {
 			o.Balanced, o.OffsetRouting, o.OffsetAccount, o.OffsetType = true, "091400606", "99887766", Checking
 		}
-		b, err := BuildFile(o, time.Date(2026, 12, 2, 14, 50, 0, 0, time.UTC), "A", entries)
+		b, err := BuildFile(o, time.Date(2026, 12, 2, 14, 50, 0, 0, time.UTC), "A", 1, entries)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,6 +51,10 @@ type Store interface {
 	ClaimCutoff(ctx context.Context, window string, at time.Time) (bool, error)
 	CutoffRan(ctx context.Context, window string, fileID int64) error
 	LastRun(ctx context.Context) (string, time.Time, bool, error)
+	// ReserveTraces takes the next n trace sequences of the bank's
+	// identification odfi, in the caller's transaction, and returns the
+	// first.
+	ReserveTraces(ctx context.Context, odfi string, n int) (int, error)
 	// InsertFile stores f; ECONFLICT when its window has a file already.
 	InsertFile(ctx context.Context, f *File) error
 	File(ctx context.Context, id int64) (File, bool, error)
