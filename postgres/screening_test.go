@@ -57,7 +57,7 @@ func (h *recordingHolder) PartyBlocked(_ context.Context, ref string) error {
 	return nil
 }
 
-func newScreeningFixture(t *testing.T) *screeningFixture {
+func newScreeningFixture(t testing.TB) *screeningFixture {
 	t.Helper()
 	owner, url := pgtest.NewDB(t)
 	db, err := postgres.Connect(context.Background(), url, 8, postgres.AppRole)
@@ -95,7 +95,7 @@ func (f *screeningFixture) advance(d time.Duration) {
 
 // useList puts a fixture list where the source reads, as an operator's
 // download would be.
-func (f *screeningFixture) useList(t *testing.T, name string) {
+func (f *screeningFixture) useList(t testing.TB, name string) {
 	t.Helper()
 	b, err := os.ReadFile(fixtures.Path(t, "ofac/"+name))
 	if err != nil {
@@ -111,7 +111,7 @@ func officer() context.Context {
 		identity.PermCasesRead, identity.PermCasesWork, identity.PermScreeningSearch)
 }
 
-func (f *screeningFixture) load(t *testing.T) screening.Version {
+func (f *screeningFixture) load(t testing.TB) screening.Version {
 	t.Helper()
 	v, _, err := f.svc.Load(context.Background(), ofac.Dir{Path: f.dir})
 	if err != nil {

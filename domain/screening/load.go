@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -166,7 +168,9 @@ func (s *Service) RescreenAll(ctx context.Context) (int, error) {
 }
 
 // rescreen screens, against the full active list, every party that finds
-// something in filter.
+// something in filter. Parties are read a page at a time; the page is
+// searched on every core, then the few that find something are screened
+// (and recorded) one by one.
 func (s *Service) rescreen(ctx context.Context, filter *Index) (int, error) {
 	ix, _ := s.Lists.Active()
 	if ix == nil {
@@ -174,14 +178,11 @@ func (s *Service) rescreen(ctx context.Context, filter *Index) (int, error) {
 	}
 	screened, after := 0, ""
 	for {
-		page, err := s.Store.Parties(ctx, after, 1000)
+		page, err := s.Store.Parties(ctx, after, rescreenPage)
 		if err != nil || len(page) == 0 {
 			return screened, err
 		}
-		for _, p := range page {
-			if len(filter.Search(p.query(), s.threshold())) == 0 {
-				continue
-			}
+		for _, p := range s.finding(filter, page) {
 			if _, err := s.Screen(ctx, p, TriggerListUpdate); err != nil {
 				return screened, err
 			}
@@ -189,4 +190,30 @@ func (s *Service) rescreen(ctx context.Context, filter *Index) (int, error) {
 		}
 		after = page[len(page)-1].Ref
 	}
+}
+
+// rescreenPage is how many parties a re-screening reads at a time.
+const rescreenPage = 2000
+
+// finding returns the parties of page that find something in filter, in
+// page order, searching on every core.
+func (s *Service) finding(filter *Index, page []Party) []Party {
+	found := make([]bool, len(page))
+	workers := min(runtime.GOMAXPROCS(0), len(page))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(page); i += workers {
+				found[i] = len(filter.Search(page[i].query(), s.threshold())) > 0
+			}
+		})
+	}
+	wg.Wait()
+	var out []Party
+	for i, p := range page {
+		if found[i] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
