@@ -219,6 +219,9 @@ func (h *Cases) Decide(w http.ResponseWriter, r *http.Request) error {
 		return h.problem(w, r, domain.Errorf(domain.EINVALID, "Give the date the false positive is cleared until."), form)
 	} else {
 		in.Until = in.Until.Add(24*time.Hour - time.Second) // to the end of that day
+		if err := screening.ValidUntil(in.Until, time.Now()); err != nil {
+			return h.problem(w, r, err, form)
+		}
 	}
 	if r.PostFormValue("confirmed") != "yes" {
 		v, err := h.caseView(r, false)

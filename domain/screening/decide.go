@@ -14,6 +14,14 @@ import (
 // pair is looked at again.
 const MaxWhitelist = 366 * 24 * time.Hour
 
+// ValidUntil checks a false positive's end: after now, within a year.
+func ValidUntil(until, now time.Time) error {
+	if !until.After(now) || until.Sub(now) > MaxWhitelist {
+		return domain.Errorf(domain.EINVALID, "A false positive is cleared until a date within a year from now.")
+	}
+	return nil
+}
+
 // Decide implements cases.Decider for sanctions hits. A false positive
 // whitelists the party against each open hit's entry, as it reads now,
 // until the date given, and lets what was held for the party go on. A true
@@ -33,8 +41,8 @@ func (s *Service) Decide(ctx context.Context, c cases.Case, in cases.DecisionInp
 	detail := map[string]string{"case": strconv.FormatInt(c.ID, 10), "decision": string(in.Decision)}
 	switch in.Decision {
 	case cases.FalsePositive:
-		if !in.Until.After(now) || in.Until.Sub(now) > MaxWhitelist {
-			return domain.Errorf(domain.EINVALID, "A false positive is cleared until a date within a year from now.")
+		if err := ValidUntil(in.Until, now); err != nil {
+			return err
 		}
 		for _, h := range latest.Open() {
 			if err := s.Store.AddWhitelist(ctx, Whitelist{PartyRef: c.Subject, EntryID: h.EntryID, Fingerprint: h.Fingerprint,
