@@ -108,13 +108,21 @@ func (h *Cases) caseView(r *http.Request, export bool) (casesview.CaseView, erro
 		v.Timeline = append(v.Timeline, timeline.Item{At: e.At, Kind: e.Actor, Text: e.Action + " " + e.Detail})
 	}
 	if caller.Can(identity.PermAuditRead) {
-		entries, err := h.Audit.List(ctx, audit.Filter{TargetType: "case", TargetID: strconv.FormatInt(id, 10)}, audit.Page{Limit: 200})
-		if err != nil {
-			return v, err
+		// The case's own entries, and for a hit its party's (the hit
+		// opened, its disposition).
+		targets := []audit.Filter{{TargetType: "case", TargetID: strconv.FormatInt(id, 10)}}
+		if d.Case.Kind == cases.ScreeningHit {
+			targets = append(targets, audit.Filter{TargetType: "party", TargetID: d.Case.Subject})
 		}
-		for _, e := range entries {
-			v.Timeline = append(v.Timeline, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
-				Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
+		for _, f := range targets {
+			entries, err := h.Audit.List(ctx, f, audit.Page{Limit: 200})
+			if err != nil {
+				return v, err
+			}
+			for _, e := range entries {
+				v.Timeline = append(v.Timeline, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
+					Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
+			}
 		}
 	}
 	v.Timeline = timeline.Sorted(v.Timeline)

@@ -110,7 +110,7 @@ func (s *Service) record(ctx context.Context, p Party, version int64, matches []
 			top := r.Open()[0]
 			if c, err = s.Cases.Open(ctx, cases.Case{Kind: cases.ScreeningHit, Subject: p.Ref, SubjectName: p.Name,
 				Title:   fmt.Sprintf("%s matches %s (%.0f%%)", p.Name, top.EntryName, top.Score*100),
-				Summary: fmt.Sprintf("%d possible match(es) on list version %d, screened at %s.", len(r.Open()), version, trigger)}); err != nil {
+				Summary: fmt.Sprintf("%s on list version %d, screened when: %s.", possibleMatches(len(r.Open())), version, trigger)}); err != nil {
 				return r, err
 			}
 		}
@@ -179,4 +179,11 @@ func errOr(err, otherwise error) error {
 		return err
 	}
 	return otherwise
+}
+
+func possibleMatches(n int) string {
+	if n == 1 {
+		return "1 possible match"
+	}
+	return strconv.Itoa(n) + " possible matches"
 }

@@ -6,6 +6,7 @@ package ach
 import (
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paycompliance/console/domain/ach"
@@ -221,4 +222,22 @@ func traces(t []string) string {
 		return t[0]
 	}
 	return t[0] + " … " + t[len(t)-1]
+}
+
+// windowLabel names a file's cutoff for people: its time in the bank's
+// zone, or when an operator forced it.
+func windowLabel(key string, c ach.Cutoffs) string {
+	forced := strings.HasPrefix(key, "forced:")
+	stamp := strings.TrimPrefix(key, "forced:")
+	if forced {
+		stamp = stamp[:max(0, strings.LastIndex(stamp, ":"))] // drop the run's nonce
+	}
+	t, err := time.Parse(time.RFC3339Nano, stamp)
+	switch {
+	case err != nil:
+		return key
+	case forced:
+		return "forced, " + localTime(t, c)
+	}
+	return localTime(t, c)
 }
