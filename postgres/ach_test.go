@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/paycompliance/console/domain/cases"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
+	"github.com/paycompliance/console/domain/screening"
 	"github.com/paycompliance/console/filesink"
 	"github.com/paycompliance/console/internal/fixtures"
 	"github.com/paycompliance/console/internal/wait"
@@ -287,6 +289,38 @@ func TestACH_ScreeningFailsClosed(t *testing.T) {
 	f.load(t)
 	if _, made, err := f.ach.ForceCutoff(operator("op.ada")); err != nil || !made {
 		t.Fatalf("after the list loaded, the cutoff made no file (%v)", err)
+	}
+}
+
+// failingScreener is screening that cannot answer (its database or index
+// gone): every call errors.
+type failingScreener struct{}
+
+func (failingScreener) Screen(context.Context, screening.Party, string) (screening.Result, error) {
+	return screening.Result{}, errors.New("screening: the index is gone")
+}
+
+// A transfer approved while screening worked is held, not batched, when
+// the screening before the file errors; nothing goes out until it answers.
+func TestACH_ScreeningErrorAtCutoffBatchesNothing(t *testing.T) {
+	t.Parallel()
+	f := newACHFixture(t, true)
+	a := f.account(t, "acct-e", "Jane Ordinary")
+	tr := f.transfer(t, "approved-then-error", a, 2_000)
+	if tr.Status != ach.Approved {
+		t.Fatalf("the transfer is %s", tr.Status)
+	}
+	working := f.ach.Screening
+	f.ach.Screening = failingScreener{}
+	if _, made, err := f.ach.ForceCutoff(operator("op.ada")); err != nil || made {
+		t.Fatalf("a cutoff with screening erroring made a file (%v)", err)
+	}
+	if got := f.status(t, tr.PublicID); got.Status != ach.Held || got.HoldReason != ach.HoldNoList || got.FileID != 0 {
+		t.Fatalf("after the failed screening the transfer is %s (%s), file %d", got.Status, got.HoldReason, got.FileID)
+	}
+	f.ach.Screening = working
+	if _, made, err := f.ach.ForceCutoff(operator("op.ada")); err != nil || !made {
+		t.Fatalf("with screening back the cutoff made no file (%v)", err)
 	}
 }
 

@@ -256,3 +256,30 @@ func TestCases_Console(t *testing.T) {
 		t.Fatalf("the attachment is served as %q, %q", dl.Header.Get("Content-Type"), dl.Header.Get("Content-Disposition"))
 	}
 }
+
+// An ad-hoc search finds the designee by a variant of the name and is
+// recorded with the name asked; without a list it says screening cannot
+// run rather than finding nothing.
+func TestScreening_Search(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	c, _ := env.officer(t)
+	res := c.Post("/screening/search", url.Values{"name": {"Viktor Sanctionov"}}, "HX-Request", "true")
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text("[data-testid=search-error]"), "fails closed") {
+		t.Fatalf("a search with no list = %d %s", res.StatusCode, res.Text("#search-panel"))
+	}
+	env.loadList(t)
+	res = c.Post("/screening/search", url.Values{"name": {"viktor SANCTIONOV"}, "type": {"individual"}}, "HX-Request", "true")
+	if !strings.Contains(res.Text("[data-testid=search-results]"), "SANCTIONOV, Viktor") {
+		t.Fatalf("the search found %s", res.Text("#search-panel"))
+	}
+	if res := c.Post("/screening/search", url.Values{"name": {"Jane Ordinary"}}, "HX-Request", "true"); res.Text("[data-testid=search-none]") == "" {
+		t.Fatalf("a clean name: %s", res.Text("#search-panel"))
+	}
+	if n := env.count(t, `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'screening.search'`); n != 2 {
+		t.Fatalf("%d searches recorded, want 2", n)
+	}
+	if page := c.Get("/screening"); !strings.Contains(page.Text("[data-testid=versions]"), "active") {
+		t.Fatalf("the versions: %s", page.Text("main"))
+	}
+}
