@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -172,14 +171,11 @@ func (h *ACH) transferView(r *http.Request) (achview.TransferView, error) {
 		v.Timeline = append(v.Timeline, timeline.Item{At: rt.ReceivedAt, Kind: "return", Text: string(rt.Kind) + " " + rt.Code + ": " + rt.Reason})
 	}
 	if caller.Can(identity.PermAuditRead) {
-		entries, err := h.Audit.List(ctx, audit.Filter{TargetType: "transfer", TargetID: d.Transfer.PublicID}, audit.Page{Limit: 200})
+		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "transfer", TargetID: d.Transfer.PublicID})
 		if err != nil {
 			return v, err
 		}
-		for _, e := range entries {
-			v.Timeline = append(v.Timeline, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
-				Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
-		}
+		v.Timeline = append(v.Timeline, entries...)
 	}
 	v.Timeline = timeline.Sorted(v.Timeline)
 	return v, nil

@@ -70,6 +70,18 @@ type apiList[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// pageOf is a page of list as the API shows it, its cursor the last item's.
+func pageOf[D, T any](list []D, more bool, show func(D) T, id func(D) string) apiList[T] {
+	out := apiList[T]{Object: "list", Data: make([]T, len(list)), HasMore: more}
+	for i, d := range list {
+		out.Data[i] = show(d)
+	}
+	if more {
+		out.NextCursor = id(list[len(list)-1])
+	}
+	return out
+}
+
 // CreateBankAccount adds a bank account; the number never comes back.
 func (h *ACHAPI) CreateBankAccount(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
@@ -106,14 +118,7 @@ func (h *ACHAPI) BankAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := apiList[apiBankAccount]{Object: "list", Data: make([]apiBankAccount, len(list)), HasMore: more}
-	for i, a := range list {
-		out.Data[i] = bankAccountToAPI(a)
-	}
-	if more {
-		out.NextCursor = list[len(list)-1].PublicID
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, pageOf(list, more, bankAccountToAPI, func(a ach.BankAccount) string { return a.PublicID }))
 }
 
 // CreateTransfer creates a transfer, screened at once: 201 with its status
@@ -183,14 +188,7 @@ func (h *ACHAPI) Transfers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := apiList[apiTransfer]{Object: "list", Data: make([]apiTransfer, len(list)), HasMore: more}
-	for i, t := range list {
-		out.Data[i] = transferToAPI(t)
-	}
-	if more {
-		out.NextCursor = list[len(list)-1].PublicID
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, pageOf(list, more, transferToAPI, func(t ach.Transfer) string { return t.PublicID }))
 }
 
 // CancelTransfer cancels a transfer not yet in a file.

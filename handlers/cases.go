@@ -114,16 +114,11 @@ func (h *Cases) caseView(r *http.Request, export bool) (casesview.CaseView, erro
 		if d.Case.Kind == cases.ScreeningHit {
 			targets = append(targets, audit.Filter{TargetType: "party", TargetID: d.Case.Subject})
 		}
-		for _, f := range targets {
-			entries, err := h.Audit.List(ctx, f, audit.Page{Limit: 200})
-			if err != nil {
-				return v, err
-			}
-			for _, e := range entries {
-				v.Timeline = append(v.Timeline, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
-					Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
-			}
+		entries, err := auditItems(ctx, h.Audit, targets...)
+		if err != nil {
+			return v, err
 		}
+		v.Timeline = append(v.Timeline, entries...)
 	}
 	v.Timeline = timeline.Sorted(v.Timeline)
 	return v, nil

@@ -161,14 +161,11 @@ func (h *Payments) timeline(ctx context.Context, d payments.Detail, withAudit bo
 		items = append(items, timeline.Item{At: r.CreatedAt, Kind: "refund", Text: "refund of " + r.Amount.String() + " asked by " + r.RequestedBy})
 	}
 	if withAudit {
-		entries, err := h.Audit.List(ctx, audit.Filter{TargetType: "payment", TargetID: d.Payment.PublicID}, audit.Page{Limit: 200})
+		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "payment", TargetID: d.Payment.PublicID})
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			items = append(items, timeline.Item{At: e.Time, Kind: "audit", Link: "/audit/entries/" + strconv.FormatInt(e.Seq, 10),
-				Text: string(e.Event.Action) + " by " + e.Event.Actor.ID})
-		}
+		items = append(items, entries...)
 	}
 	return timeline.Sorted(items), nil
 }
