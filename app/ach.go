@@ -52,7 +52,7 @@ func (c Config) achSchedule() (ach.Schedule, error) {
 	if err != nil {
 		return ach.Schedule{}, fmt.Errorf("ACH_CUTOFFS=%q: %v", c.ACHCutoffs, err)
 	}
-	return ach.Schedule{Location: loc, Cutoffs: cutoffs, SameDay: c.ACHSameDay}, nil
+	return ach.Schedule{Location: loc, Cutoffs: cutoffs, SameDay: c.ACHSameDay, Grace: c.ACHCutoffGrace}, nil
 }
 
 func (c Config) achOrigin() ach.Origin {

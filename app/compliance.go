@@ -10,6 +10,7 @@ import (
 	"github.com/paycompliance/console/domain/aml"
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/cases"
+	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/screening"
 	"github.com/paycompliance/console/jobs"
 	"github.com/paycompliance/console/ofac"
@@ -27,9 +28,9 @@ type compliance struct {
 
 // newCompliance wires the case queue to the areas that decide its cases:
 // sanctions hits to screening, AML alerts and SARs to AML monitoring.
-func newCompliance(cfg Config, db *pgxpool.Pool, auditLog *audit.Log, inserter *jobs.Inserter) *compliance {
+func newCompliance(cfg Config, db *pgxpool.Pool, auditLog *audit.Log, inserter *jobs.Inserter, people *identity.Service) *compliance {
 	tx := postgres.Transactor{DB: db}
-	c := &compliance{cases: &cases.Service{Store: postgres.CaseStore{DB: db}, Tx: tx, Audit: auditLog}}
+	c := &compliance{cases: &cases.Service{Store: postgres.CaseStore{DB: db}, Tx: tx, Audit: auditLog, Colleagues: people}}
 	c.screening = &screening.Service{Store: postgres.ScreeningStore{DB: db}, Tx: tx, Audit: auditLog, Cases: c.cases,
 		Lists: &screening.Lists{}, Jobs: inserter, Threshold: cfg.ScreeningThreshold, MaxShrinkPercent: cfg.ScreeningMaxShrink}
 	c.source = ofac.Dir{Path: cfg.ScreeningListDir}
@@ -39,7 +40,7 @@ func newCompliance(cfg Config, db *pgxpool.Pool, auditLog *audit.Log, inserter *
 	rules := aml.Default()
 	rules.DailyTotal, rules.StructuringLow, rules.StructuringCount = cfg.AMLDailyTotal, cfg.AMLStructuringLow, cfg.AMLStructuringCount
 	rules.StructuringWindow = time.Duration(cfg.AMLStructuringDays) * 24 * time.Hour
-	rules.RapidWindow, rules.VelocityFactor = cfg.AMLRapidWindow, cfg.AMLVelocityFactor
+	rules.RapidWindow, rules.RapidMinimum, rules.VelocityFactor = cfg.AMLRapidWindow, cfg.AMLRapidMinimum, cfg.AMLVelocityFactor
 	c.aml = &aml.Service{Activity: postgres.AMLStore{DB: db}, Store: postgres.AMLStore{DB: db}, Tx: tx, Audit: auditLog,
 		Cases: c.cases, Rules: rules}
 	c.cases.Deciders = map[cases.Kind]cases.Decider{cases.ScreeningHit: c.screening, cases.AMLAlert: c.aml, cases.SAR: c.aml}

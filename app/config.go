@@ -71,6 +71,7 @@ type Config struct {
 	ACHCutoffs       string
 	ACHTimezone      string
 	ACHSameDay       bool
+	ACHCutoffGrace   time.Duration
 	ACHBalanced      bool
 	ACHOffsetRouting string
 	ACHOffsetAccount string
@@ -89,6 +90,7 @@ type Config struct {
 	AMLStructuringCount int
 	AMLStructuringDays  int
 	AMLRapidWindow      time.Duration
+	AMLRapidMinimum     int64
 	AMLVelocityFactor   int
 }
 
@@ -158,7 +160,7 @@ var settings = []setting{
 	{"SCREENING_LIST_URL", "", "Address the OFAC files are downloaded from instead of the directory (https://www.treasury.gov/ofac/downloads/).", str(func(c *Config) *string { return &c.ScreeningListURL })},
 	{"SCREENING_LIST_EVERY", "6h", "How often the lists are loaded; a load identical to the active version adds nothing.", duration(func(c *Config) *time.Duration { return &c.ScreeningListEvery })},
 	{"SCREENING_THRESHOLD", "0.90", "Match score (0 to 1) at or above which a name is a hit.", fraction(func(c *Config) *float64 { return &c.ScreeningThreshold })},
-	{"SCREENING_MAX_SHRINK", "10", "A load with this many percent fewer entries than the active version is refused and alerted (a truncated download, say).", integer(func(c *Config) *int { return &c.ScreeningMaxShrink })},
+	{"SCREENING_MAX_SHRINK", "10", "A load with more than this many percent fewer entries than the active version is refused and alerted (a truncated download, say).", integer(func(c *Config) *int { return &c.ScreeningMaxShrink })},
 	{"ACH_BANK_ROUTING", "091400606", "Routing number of the bank that sends our files (the ODFI): the file's immediate destination.", str(func(c *Config) *string { return &c.ACHBankRouting })},
 	{"ACH_BANK_NAME", "DEMO ODFI", "The ODFI's name on the file header (23 characters).", str(func(c *Config) *string { return &c.ACHBankName })},
 	{"ACH_ORIGIN_ID", "1234567890", "Our immediate origin on the file header, as the bank assigned it (10 characters).", str(func(c *Config) *string { return &c.ACHOriginID })},
@@ -167,6 +169,7 @@ var settings = []setting{
 	{"ACH_COMPANY_ID", "1234567890", "Company identification on every batch (10 characters, often 1 and the EIN).", str(func(c *Config) *string { return &c.ACHCompanyID })},
 	{"ACH_CUTOFFS", "10:30,14:45,16:45", "The bank's cutoffs, in ACH_TIMEZONE, in order: one file each banking day at each.", str(func(c *Config) *string { return &c.ACHCutoffs })},
 	{"ACH_TIMEZONE", "America/New_York", "Time zone of the cutoffs and of banking days.", str(func(c *Config) *string { return &c.ACHTimezone })},
+	{"ACH_CUTOFF_GRACE", "30m", "A cutoff the console missed (it was down) still runs this long after its time; later, its transfers go with the next cutoff.", duration(func(c *Config) *time.Duration { return &c.ACHCutoffGrace })},
 	{"ACH_SAME_DAY", "true", "Offer same-day ACH: every cutoff but the last is a same-day window.", boolean(func(c *Config) *bool { return &c.ACHSameDay })},
 	{"ACH_BALANCED", "false", "Balanced files: each batch gets an offset entry to our settlement account (ACH_OFFSET_ROUTING, ACH_OFFSET_ACCOUNT).", boolean(func(c *Config) *bool { return &c.ACHBalanced })},
 	{"ACH_OFFSET_ROUTING", "", "Routing number of our settlement account, for balanced files.", str(func(c *Config) *string { return &c.ACHOffsetRouting })},
@@ -185,6 +188,7 @@ var settings = []setting{
 	{"AML_STRUCTURING_COUNT", "3", "This many such transactions within AML_STRUCTURING_DAYS is possible structuring.", integer(func(c *Config) *int { return &c.AMLStructuringCount })},
 	{"AML_STRUCTURING_DAYS", "5", "The structuring window, in days.", integer(func(c *Config) *int { return &c.AMLStructuringDays })},
 	{"AML_RAPID_WINDOW", "24h", "Money in and 80% of it out again within this long is rapid movement.", duration(func(c *Config) *time.Duration { return &c.AMLRapidWindow })},
+	{"AML_RAPID_MINIMUM", "100000", "Money in below this many cents ($1,000.00) is not watched for rapid movement.", int64Setting(func(c *Config) *int64 { return &c.AMLRapidMinimum })},
 	{"AML_VELOCITY_FACTOR", "3", "A day with this many times the customer's 30-day daily average of transactions (and at least 5) is a velocity spike.", integer(func(c *Config) *int { return &c.AMLVelocityFactor })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},

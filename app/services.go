@@ -34,7 +34,7 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 	if err != nil {
 		return nil, nil, err
 	}
-	s.payments, s.compliance = pay, newCompliance(cfg, db.pool, trail.log, inserter)
+	s.payments, s.compliance = pay, newCompliance(cfg, db.pool, trail.log, inserter, s.identity)
 	if s.ach, s.inboxes, err = newACH(ctx, cfg, db.pool, trail.ring, trail.log, s.compliance, inserter); err != nil {
 		stop()
 		return nil, nil, err

@@ -60,8 +60,11 @@ func TestACH(t *testing.T) {
 	downloads := t.TempDir()
 	op.AllowDownloads(t, downloads)
 	u := c.DemoUser(t, "dana.reyes")
+	// The page follows the transfer live and may swap its content at any
+	// moment, so the link is followed by its address rather than clicked.
+	file := Eval[string](t, op, `document.querySelector('[data-testid=transfer-file]').getAttribute('href')`)
 	op.Do(t,
-		chromedp.Click(`[data-testid=transfer-file]`),
+		chromedp.Navigate(c.URL+file),
 		chromedp.WaitVisible(`[data-testid=batches]`),
 		chromedp.Click(`[data-testid=download-file]`),
 		chromedp.WaitVisible(`[data-testid=stepup-form]`),

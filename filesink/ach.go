@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Outbox delivers NACHA files into a directory the bank's transfer agent
@@ -64,9 +65,20 @@ func (o Outbox) Deliver(_ context.Context, name string, content []byte) (string,
 // A file taken is moved to processed/ (or rejected/), so it is read once.
 type Inbox struct {
 	Path string
+	// Settle is how long a file must be left unchanged before it is read:
+	// the bank's transfer agent may still be writing it. Zero: 10 seconds.
+	Settle time.Duration
 }
 
-// List returns the names of the files waiting, oldest name first.
+func (i Inbox) settle() time.Duration {
+	if i.Settle > 0 {
+		return i.Settle
+	}
+	return 10 * time.Second
+}
+
+// List returns the names of the files waiting, oldest name first: those
+// unchanged for Settle.
 func (i Inbox) List(context.Context) ([]string, error) {
 	entries, err := os.ReadDir(i.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -77,7 +89,10 @@ func (i Inbox) List(context.Context) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) >= i.settle() {
 			names = append(names, e.Name())
 		}
 	}
@@ -91,7 +106,8 @@ func (i Inbox) Read(_ context.Context, name string) ([]byte, error) {
 }
 
 // Done moves a file out of the way: to processed/, or rejected/ when it
-// could not be taken.
+// could not be taken. A name the bank used before keeps the earlier file:
+// the later one is stamped with the time it was taken.
 func (i Inbox) Done(_ context.Context, name string, rejected bool) error {
 	dir := filepath.Join(i.Path, "processed")
 	if rejected {
@@ -100,5 +116,13 @@ func (i Inbox) Done(_ context.Context, name string, rejected bool) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	return os.Rename(filepath.Join(i.Path, filepath.Base(name)), filepath.Join(dir, filepath.Base(name)))
+	from, to := filepath.Join(i.Path, filepath.Base(name)), filepath.Join(dir, filepath.Base(name))
+	if _, err := os.Stat(to); err == nil {
+		to += "." + time.Now().UTC().Format("20060102T150405.000000000")
+	}
+	// A link fails rather than replace a file that appeared meanwhile.
+	if err := os.Link(from, to); err != nil {
+		return fmt.Errorf("filesink: %w", err)
+	}
+	return os.Remove(from)
 }

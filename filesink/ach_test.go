@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestOutboxAndInbox(t *testing.T) {
@@ -29,8 +30,13 @@ func TestOutboxAndInbox(t *testing.T) {
 	}
 
 	in := Inbox{Path: t.TempDir()}
-	os.WriteFile(filepath.Join(in.Path, "b.ach"), []byte("returns"), 0o644)
-	os.WriteFile(filepath.Join(in.Path, "a.ach"), []byte("noc"), 0o644)
+	settled := time.Now().Add(-time.Minute)
+	for name, content := range map[string]string{"b.ach": "returns", "a.ach": "noc", "c.ach": "still being written"} {
+		os.WriteFile(filepath.Join(in.Path, name), []byte(content), 0o644)
+		if name != "c.ach" {
+			os.Chtimes(filepath.Join(in.Path, name), settled, settled)
+		}
+	}
 	names, err := in.List(ctx)
 	if err != nil || len(names) != 2 || names[0] != "a.ach" {
 		t.Fatalf("List = %v, %v", names, err)
@@ -49,5 +55,14 @@ func TestOutboxAndInbox(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(in.Path, "rejected", "a.ach")); err != nil {
 		t.Fatal("the rejected file is not in rejected/")
+	}
+	// The bank sends b.ach again with other content: both are kept.
+	os.WriteFile(filepath.Join(in.Path, "b.ach"), []byte("returns, again"), 0o644)
+	if err := in.Done(ctx, "b.ach", false); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := filepath.Glob(filepath.Join(in.Path, "processed", "b.ach*"))
+	if first, _ := os.ReadFile(filepath.Join(in.Path, "processed", "b.ach")); len(kept) != 2 || string(first) != "returns" {
+		t.Fatalf("processed holds %v; the first b.ach reads %q", kept, first)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,10 +76,17 @@ func (h *ACH) NewTransfer(w http.ResponseWriter, r *http.Request) error {
 	return h.transferForm(w, r, http.StatusOK, f)
 }
 
+// transferForm offers the newest accounts, and the one asked for (from
+// its page) wherever it is in the list.
 func (h *ACH) transferForm(w http.ResponseWriter, r *http.Request, status int, f achview.TransferForm) error {
 	accounts, _, err := h.ACH.Accounts(r.Context(), "", "")
 	if err != nil {
 		return err
+	}
+	if want := f.Values.Get("account"); want != "" && !slices.ContainsFunc(accounts, func(a ach.BankAccount) bool { return a.PublicID == want }) {
+		if a, _, err := h.ACH.Account(r.Context(), want); err == nil {
+			accounts = append([]ach.BankAccount{a}, accounts...)
+		}
 	}
 	for _, a := range accounts {
 		if a.Status != ach.Blocked {

@@ -76,13 +76,14 @@ func (h *ACH) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	caller, _ := identity.CallerFrom(ctx)
-	v := achview.AccountView{Account: a, Corrections: corrections, CanWrite: caller.Can(identity.PermACHWrite), Notice: notice, Error: problem}
+	v := achview.AccountView{Account: a, Corrections: corrections, CanWrite: caller.Can(identity.PermACHWrite), Viewer: caller.Actor.ID,
+		Notice: notice, Error: problem}
 	standing, found, err := h.Screening.Standing(ctx, a.PartyRef())
 	if err != nil {
 		return err
 	}
 	if found {
-		v.Standing = standing.Label()
+		v.Standing = standing.Status.Label()
 	}
 	return render.Page(w, r, status, "Bank account "+a.Masked(), "/ach", achview.Account(v))
 }

@@ -41,8 +41,9 @@ type apiTransfer struct {
 	BankAccount  string         `json:"bank_account"`
 	Customer     string         `json:"customer"`
 	Direction    ach.Direction  `json:"direction"`
-	Amount       int64          `json:"amount"`
+	Amount       *int64         `json:"amount"` // null for a micro-deposit: the holder proves the account with it
 	SEC          ach.SEC        `json:"sec_code"`
+	Purpose      string         `json:"purpose"`
 	CompanyName  string         `json:"company_name,omitempty"`
 	Description  string         `json:"description"`
 	Effective    string         `json:"effective_date"`
@@ -56,10 +57,14 @@ type apiTransfer struct {
 }
 
 func transferToAPI(t ach.Transfer) apiTransfer {
-	return apiTransfer{ID: t.PublicID, Object: "transfer", BankAccount: t.AccountPublic, Customer: t.CustomerRef, Direction: t.Direction,
-		Amount: t.Amount, SEC: t.SEC, CompanyName: t.CompanyName, Description: t.Description, Effective: t.Effective.Format(time.DateOnly),
+	out := apiTransfer{ID: t.PublicID, Object: "transfer", BankAccount: t.AccountPublic, Customer: t.CustomerRef, Direction: t.Direction,
+		SEC: t.SEC, Purpose: t.Purpose, CompanyName: t.CompanyName, Description: t.Description, Effective: t.Effective.Format(time.DateOnly),
 		SameDay: t.SameDay, Status: t.Status, HoldReason: t.HoldReason, TraceNumber: t.TraceNumber, ReturnCode: t.ReturnCode,
 		ReturnReason: t.ReturnReason, Created: t.CreatedAt}
+	if t.Purpose != ach.PurposeMicroDeposit {
+		out.Amount = &t.Amount
+	}
+	return out
 }
 
 // apiList is a page of a list: next_cursor goes into starting_after.

@@ -104,6 +104,7 @@ func (h *ACH) Returns(w http.ResponseWriter, r *http.Request) error {
 
 var returnsNotices = map[string]string{
 	"applied":  "The correction was applied to the account.",
+	"noted":    "The correction was noted; it changes nothing on the account.",
 	"rejected": "The correction was rejected; the account is unchanged.",
 }
 
@@ -114,7 +115,7 @@ func (h *ACH) renderReturns(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	caller, _ := identity.CallerFrom(r.Context())
 	v := achview.ReturnsView{Inbox: in, CanFiles: caller.Can(identity.PermACHFiles), CanWrite: caller.Can(identity.PermACHWrite),
-		Notice: notice, Error: problem, Confirm: confirm}
+		Viewer: caller.Actor.ID, Notice: notice, Error: problem, Confirm: confirm}
 	return render.Page(w, r, status, "Returns inbox", "/ach", achview.Returns(v))
 }
 
@@ -187,14 +188,14 @@ func (h *ACH) RejectCorrection(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *ACH) decideCorrection(w http.ResponseWriter, r *http.Request, id int64, apply bool) error {
-	_, err := h.ACH.DecideCorrection(r.Context(), id, apply)
+	c, err := h.ACH.DecideCorrection(r.Context(), id, apply)
 	switch {
-	case domain.ErrorCode(err) == domain.ECONFLICT || domain.ErrorCode(err) == domain.EINVALID:
+	case domain.ErrorCode(err) == domain.ECONFLICT || domain.ErrorCode(err) == domain.EINVALID || domain.ErrorCode(err) == domain.EFORBIDDEN:
 		return h.renderReturns(w, r, http.StatusConflict, "", domain.ErrorMessage(err), nil)
 	case err != nil:
 		return err
 	case apply:
-		return SeeOther(w, r, "/ach/returns?notice=applied")
+		return SeeOther(w, r, "/ach/returns?notice="+c.Status)
 	}
 	return SeeOther(w, r, "/ach/returns?notice=rejected")
 }

@@ -79,7 +79,7 @@ func (h *Cases) caseView(r *http.Request, export bool) (casesview.CaseView, erro
 	if err != nil {
 		return casesview.CaseView{}, err
 	}
-	get := h.Cases.Get
+	get := h.Cases.View
 	if export {
 		get = h.Cases.Export
 	}
@@ -214,8 +214,9 @@ func (h *Cases) Decide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form := casesview.DecideForm{Decision: cases.Decision(r.PostFormValue("decision")), Reason: r.PostFormValue("reason"),
-		Until: r.PostFormValue("until"), Reference: r.PostFormValue("reference")}
+		Until: r.PostFormValue("until"), Reference: r.PostFormValue("reference"), Reviewed: r.PostFormValue("reviewed")}
 	in := cases.DecisionInput{Decision: form.Decision, Reason: form.Reason, Reference: form.Reference}
+	in.Reviewed, _ = strconv.ParseInt(form.Reviewed, 10, 64)
 	if form.Decision != cases.FalsePositive {
 		form.Until = ""
 	} else if in.Until, err = time.Parse(time.DateOnly, form.Until); err != nil {

@@ -31,9 +31,11 @@ type listRefreshWorker struct {
 
 // Work loads the lists. A refused load is recorded and alerted by the
 // service, and is not retried before the next run: the active version
-// stays in force meanwhile.
+// stays in force meanwhile. Any other failure (the database) is retried.
 func (w *listRefreshWorker) Work(ctx context.Context, _ *river.Job[listRefreshArgs]) error {
-	w.screening.Load(ctx, w.source)
+	if _, _, err := w.screening.Load(ctx, w.source); err != nil && !screening.Refused(err) {
+		return err
+	}
 	return nil
 }
 
@@ -51,13 +53,17 @@ func (w *rescreenWorker) Work(ctx context.Context, job *river.Job[rescreenArgs])
 func (w *rescreenWorker) Timeout(*river.Job[rescreenArgs]) time.Duration { return 30 * time.Minute }
 
 // AddScreeningJobs registers screening's jobs on opts: the lists loaded
-// every `every` from source, and re-screening.
+// every `every` from source (none without a source: the lists are loaded
+// on demand), and re-screening.
 func AddScreeningJobs(opts *Options, svc *screening.Service, source screening.Source, every time.Duration) {
 	if opts.Workers == nil {
 		opts.Workers = river.NewWorkers()
 	}
-	river.AddWorker(opts.Workers, &listRefreshWorker{screening: svc, source: source})
 	river.AddWorker(opts.Workers, &rescreenWorker{screening: svc})
+	if source == nil {
+		return
+	}
+	river.AddWorker(opts.Workers, &listRefreshWorker{screening: svc, source: source})
 	opts.Periodic = append(opts.Periodic, river.NewPeriodicJob(river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) { return listRefreshArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true, ID: "screening.refresh"}))

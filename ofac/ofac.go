@@ -52,10 +52,18 @@ func (d Dir) Fetch(context.Context) (screening.Fetched, error) {
 		if err != nil {
 			return screening.Fetched{}, fmt.Errorf("ofac: %w", err)
 		}
+		before, _ := f.Stat()
 		b, err := io.ReadAll(io.LimitReader(f, maxFile+1))
 		f.Close()
 		if err != nil {
 			return screening.Fetched{}, fmt.Errorf("ofac: %s: %w", name, err)
+		}
+		// A file being written as it is read is not the list: the next
+		// load takes it whole.
+		after, err := os.Stat(filepath.Join(d.Path, name))
+		changed := err != nil || before == nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime())
+		if changed || len(b) <= maxFile && int64(len(b)) != after.Size() {
+			return screening.Fetched{}, fmt.Errorf("ofac: %s changed while it was read: it is still being written", name)
 		}
 		if len(b) > maxFile {
 			return screening.Fetched{}, fmt.Errorf("ofac: %s is over %d MiB", name, maxFile>>20)

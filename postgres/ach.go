@@ -3,10 +3,10 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain"
@@ -46,10 +46,19 @@ func (s ACHStore) InsertAccount(ctx context.Context, a *ach.BankAccount, ref str
 		routing, ciphertext, last4, token, status, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (request_ref) DO NOTHING RETURNING id`, a.PublicID, ref, a.CustomerRef, a.HolderName, a.HolderType, a.Type, a.Routing,
 		a.Ciphertext, a.Last4, a.Token, a.Status, a.CreatedAt, a.CreatedBy).Scan(&a.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return false, nil
+	case isUniqueViolation(err): // the customer's same account, added at the same moment
+		return false, domain.Errorf(domain.ECONFLICT, "This account is on file for the customer already.")
 	}
 	return err == nil, err
+}
+
+// LockCustomer implements ach.Store.
+func (s ACHStore) LockCustomer(ctx context.Context, customer string) error {
+	_, err := Conn(ctx, s.DB).Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ach_customer:' || $1, 0))`, customer)
+	return err
 }
 
 // Account implements ach.Store.
@@ -159,8 +168,9 @@ func (s ACHStore) TransferByRef(ctx context.Context, ref string) (ach.Transfer, 
 }
 
 // TransferByTrace implements ach.Store.
+// A trace names the transfer of the most recent file that used it.
 func (s ACHStore) TransferByTrace(ctx context.Context, trace string, lock bool) (ach.Transfer, bool, error) {
-	return s.oneTransfer(ctx, "t.trace_number = $1", lock, trace)
+	return s.oneTransfer(ctx, "t.trace_number = $1 ORDER BY t.file_id DESC LIMIT 1", lock, trace)
 }
 
 // UpdateTransfer implements ach.Store.
@@ -284,6 +294,13 @@ func (s ACHStore) FilesSince(ctx context.Context, since time.Time) (int, error) 
 	return n, err
 }
 
+// CutoffClaimed implements ach.Store.
+func (s ACHStore) CutoffClaimed(ctx context.Context, window string) (bool, error) {
+	var claimed bool
+	err := Conn(ctx, s.DB).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ach_cutoff_runs WHERE window_key = $1)`, window).Scan(&claimed)
+	return claimed, err
+}
+
 // ClaimCutoff implements ach.Store.
 func (s ACHStore) ClaimCutoff(ctx context.Context, window string, at time.Time) (bool, error) {
 	tag, err := Conn(ctx, s.DB).Exec(ctx, `INSERT INTO ach_cutoff_runs (window_key, ran_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, window, at)
@@ -334,13 +351,23 @@ func (s ACHStore) Summary(ctx context.Context, since time.Time) (ach.Summary, er
 }
 
 // ReserveTraces implements ach.Store. The row lock orders concurrent
-// cutoffs; a cutoff rolled back gives its numbers back.
+// cutoffs; a cutoff rolled back gives its numbers back. Past the seventh
+// digit the counter starts again at 1, and the range is refused if any of
+// it was used in the last 90 days (a return could not tell the two apart).
 func (s ACHStore) ReserveTraces(ctx context.Context, odfi string, n int) (int, error) {
 	var first int
 	err := Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO ach_trace_counters (odfi, next) VALUES ($1, 1 + $2)
-		ON CONFLICT (odfi) DO UPDATE SET next = ach_trace_counters.next + $2 RETURNING next - $2`, odfi, n).Scan(&first)
-	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23514" { // the check: seven digits are used up
-		return 0, domain.Errorf(domain.EUNAVAILABLE, "The trace numbers of bank identification %s are used up (%d): ask the bank for another identification.", odfi, ach.MaxTrace)
+		ON CONFLICT (odfi) DO UPDATE SET next = CASE WHEN ach_trace_counters.next + $2 - 1 > $3 THEN 1 + $2 ELSE ach_trace_counters.next + $2 END
+		RETURNING next - $2`, odfi, n, ach.MaxTrace).Scan(&first)
+	if err != nil {
+		return 0, err
+	}
+	var reused bool
+	err = Conn(ctx, s.DB).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ach_transfers t JOIN ach_files f ON f.id = t.file_id
+		WHERE t.trace_number BETWEEN $1 AND $2 AND f.created_at > now() - interval '90 days')`,
+		fmt.Sprintf("%s%07d", odfi, first), fmt.Sprintf("%s%07d", odfi, first+n-1)).Scan(&reused)
+	if err == nil && reused {
+		return 0, domain.Errorf(domain.EUNAVAILABLE, "The trace numbers of bank identification %s would repeat within 90 days (%d entries in that time): ask the bank how to split files across identifications.", odfi, ach.MaxTrace)
 	}
 	return first, err
 }

@@ -61,7 +61,7 @@ func (s ACHStore) RecentReturns(ctx context.Context, limit int) ([]ach.ReturnRec
 }
 
 const correctionColumns = `c.id, c.account_id, a.public_id, c.transfer_id, c.original_trace, c.code, c.reason, c.corrected_data,
-	c.ciphertext, c.status, c.received_at, c.decided_by`
+	c.ciphertext, c.status, c.received_at, c.decided_by, c.routing, c.tx_code, c.received_by`
 
 func (s ACHStore) corrections(ctx context.Context, tail string, args ...any) ([]ach.Correction, error) {
 	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT `+correctionColumns+` FROM ach_corrections c JOIN ach_accounts a ON a.id = c.account_id `+tail, args...)
@@ -74,8 +74,9 @@ func (s ACHStore) corrections(ctx context.Context, tail string, args ...any) ([]
 // InsertCorrection implements ach.Store.
 func (s ACHStore) InsertCorrection(ctx context.Context, c *ach.Correction) error {
 	return Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO ach_corrections (account_id, transfer_id, original_trace, code, reason, corrected_data,
-		ciphertext, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, c.AccountID, c.TransferID, c.OriginalTrace,
-		c.Code, c.Reason, c.CorrectedData, c.Ciphertext, c.Status, c.ReceivedAt).Scan(&c.ID)
+		ciphertext, status, received_at, routing, tx_code, received_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		c.AccountID, c.TransferID, c.OriginalTrace, c.Code, c.Reason, c.CorrectedData, c.Ciphertext, c.Status, c.ReceivedAt,
+		c.Routing, c.TxCode, c.ReceivedBy).Scan(&c.ID)
 }
 
 // Correction implements ach.Store.

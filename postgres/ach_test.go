@@ -60,7 +60,7 @@ func newACHFixture(t *testing.T, loadList bool) *achFixture {
 	f := &achFixture{screeningFixture: sf, outbox: filepath.Join(t.TempDir(), "outbound")}
 	f.ach = &ach.Service{Store: postgres.ACHStore{DB: sf.db}, Tx: postgres.Transactor{DB: sf.db}, Audit: sf.svc.Audit,
 		Keys: keys.New(p, keys.Options{}), Screening: sf.svc, Cases: sf.cases, Jobs: inserter, Outbox: filesink.Outbox{Path: f.outbox},
-		Schedule: ach.Schedule{Location: ny, Cutoffs: cutoffs, SameDay: true},
+		Schedule: ach.Schedule{Location: ny, Cutoffs: cutoffs, SameDay: true, Grace: time.Nanosecond}, // the tests force their cutoffs
 		Origin: ach.Origin{BankRouting: "091400606", BankName: "First Bank & Trust", OriginID: "1234567890", OriginName: "Compliance Console",
 			CompanyName: "CONSOLE PAY", CompanyID: "1234567890"},
 		ApprovalAbove: 1_000_000, DailyLimit: 4_000_000, MaxTransfer: 2_500_000, Now: sf.now}
@@ -191,6 +191,40 @@ func TestACH_TwoCutoffsMakeOneFile(t *testing.T) {
 	}
 }
 
+// The scheduled cutoff runs each window once, and a missed one only
+// within the grace: later, its transfers wait for the next window.
+func TestACH_CutoffDue(t *testing.T) {
+	t.Parallel()
+	f := newACHFixture(t, true)
+	f.ach.Schedule.Grace = 30 * time.Minute
+	ny := f.ach.Schedule.Location
+	set := func(v string) {
+		at, _ := time.ParseInLocation("2006-01-02 15:04", v, ny)
+		f.mu.Lock()
+		f.clock = at.UTC()
+		f.mu.Unlock()
+	}
+	set("2026-12-02 10:20") // a Wednesday, before the first cutoff
+	a := f.account(t, "acct-due", "Jane Ordinary")
+	f.transfer(t, "due-1", a, 100)
+	set("2026-12-02 10:35")
+	if _, made, err := f.ach.CutoffDue(context.Background()); err != nil || !made {
+		t.Fatalf("the 10:30 cutoff, five minutes late: made %v, %v", made, err)
+	}
+	f.transfer(t, "due-2", a, 200)
+	if _, made, _ := f.ach.CutoffDue(context.Background()); made {
+		t.Fatal("the 10:30 cutoff ran twice")
+	}
+	set("2026-12-02 15:30") // the 14:45 cutoff was missed by 45 minutes
+	if _, made, _ := f.ach.CutoffDue(context.Background()); made {
+		t.Fatal("a cutoff missed beyond the grace ran")
+	}
+	set("2026-12-02 16:50")
+	if _, made, err := f.ach.CutoffDue(context.Background()); err != nil || !made {
+		t.Fatalf("the 16:45 cutoff: made %v, %v", made, err)
+	}
+}
+
 // Trace numbers go on from file to file, so a return names one transfer;
 // when the bank's seven digits run out, the cutoff says so and batches
 // nothing.
@@ -229,6 +263,36 @@ func TestACH_TraceNumbersNeverRepeat(t *testing.T) {
 	}
 }
 
+// Transfers made at once for one customer cannot together pass the daily
+// limit ($40,000 here) that each alone fits under.
+func TestACH_DailyLimitUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	f := newACHFixture(t, true)
+	a := f.account(t, "acct-c", "Jane Ordinary")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	made := 0
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := f.ach.CreateTransfer(operator("op.ada"), ach.NewTransfer{RequestRef: "race-limit-" + string(rune('a'+i)), Account: a.PublicID,
+				Direction: ach.Credit, Amount: 900_000, SEC: ach.PPD, Description: "PAYOUT"})
+			mu.Lock()
+			defer mu.Unlock()
+			switch domain.ErrorCode(err) {
+			case "":
+				made++
+			case domain.EINVALID: // over the limit
+			default:
+				t.Errorf("transfer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if made != 4 {
+		t.Fatalf("%d transfers of $9,000 made under a $40,000 daily limit, want 4", made)
+	}
+}
+
 // A holder who matches the list holds the transfer with the hit's case;
 // cleared as a false positive, it goes on; a true match cancels what is
 // left and blocks the account. Without a list, nothing moves.
@@ -243,7 +307,7 @@ func TestACH_ScreeningHoldsAndReleases(t *testing.T) {
 	if _, made, _ := f.ach.ForceCutoff(operator("op.ada")); made {
 		t.Fatal("a held transfer went into a file")
 	}
-	if _, err := f.cases.Decide(officer(), tr.CaseID, cases.DecisionInput{Decision: cases.FalsePositive,
+	if _, err := f.cases.Decide(officer(), tr.CaseID, cases.DecisionInput{Decision: cases.FalsePositive, Reviewed: f.latest(t, a.PartyRef()),
 		Reason: "Different person: born 1990, Canadian", Until: f.now().AddDate(0, 3, 0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +320,8 @@ func TestACH_ScreeningHoldsAndReleases(t *testing.T) {
 
 	b := f.account(t, "acct-b", "Viktor Sanctionov")
 	bt := f.transfer(t, "held-2", b, 10_000)
-	if _, err := f.cases.Decide(officer(), bt.CaseID, cases.DecisionInput{Decision: cases.TrueMatch, Reason: "Confirmed: passport matches the designation"}); err != nil {
+	if _, err := f.cases.Decide(officer(), bt.CaseID, cases.DecisionInput{Decision: cases.TrueMatch, Reason: "Confirmed: passport matches the designation",
+		Reviewed: f.latest(t, b.PartyRef())}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.status(t, bt.PublicID); got.Status != ach.Canceled {
@@ -298,6 +363,10 @@ type failingScreener struct{}
 
 func (failingScreener) Screen(context.Context, screening.Party, string) (screening.Result, error) {
 	return screening.Result{}, errors.New("screening: the index is gone")
+}
+
+func (failingScreener) Standing(context.Context, string) (screening.Record, bool, error) {
+	return screening.Record{}, false, errors.New("screening: the index is gone")
 }
 
 // A transfer approved while screening worked is held, not batched, when
@@ -377,6 +446,20 @@ func TestACH_MicroDeposits(t *testing.T) {
 	sent, err := f.ach.StartVerification(operator("op.ada"), a.PublicID)
 	if err != nil || sent[0].Amount < 1 || sent[0].Amount > 99 || sent[1].Status != ach.Approved {
 		t.Fatalf("micro-deposits = %+v, %v", sent, err)
+	}
+	// The amounts are the holder's proof: the timeline and the audit trail
+	// do not hold them.
+	d, _ := f.ach.Transfer(operator("op.ada"), sent[0].PublicID)
+	for _, e := range d.Events {
+		if strings.Contains(e.Detail, "$0.") {
+			t.Fatalf("a micro-deposit's event shows its amount: %q", e.Detail)
+		}
+	}
+	var recorded, shown int
+	f.owner.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE audit_field(entry, '{detail,amount}') LIKE '$%')
+		FROM audit_outbox WHERE audit_field(entry, '{detail,purpose}') = 'micro_deposit'`).Scan(&recorded, &shown)
+	if recorded != 2 || shown != 0 {
+		t.Fatalf("of %d micro-deposit records, %d hold the amount", recorded, shown)
 	}
 	if _, err := f.ach.ConfirmVerification(operator("op.ada"), a.PublicID, sent[0].Amount+1, sent[1].Amount); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("wrong amounts = %v", err)
@@ -460,7 +543,10 @@ func TestACH_ReturnsAndCorrections(t *testing.T) {
 	if acct, _, _ := f.ach.Account(operator("op.ada"), a.PublicID); acct.Last4 != "3210" {
 		t.Fatal("a NOC changed the account before an operator confirmed it")
 	}
-	if _, err := f.ach.DecideCorrection(operator("op.ada"), pending[0].ID, true); err != nil {
+	if _, err := f.ach.DecideCorrection(operator("op.ada"), pending[0].ID, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Fatalf("the operator who uploaded the NOC applied it: %v", err)
+	}
+	if _, err := f.ach.DecideCorrection(operator("op.bo"), pending[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if acct, _, _ := f.ach.Account(operator("op.ada"), a.PublicID); acct.Last4 != "1614" {

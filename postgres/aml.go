@@ -21,10 +21,13 @@ var (
 	_ aml.Activity = AMLStore{}
 )
 
-// Raise implements aml.Store.
+// Raise implements aml.Store: a finding whose transactions overlap an
+// earlier one's of the same rule (a structuring window sliding on, money
+// out counted against two payments in) is that one again.
 func (s AMLStore) Raise(ctx context.Context, f aml.Finding, at time.Time) (bool, error) {
-	tag, err := Conn(ctx, s.DB).Exec(ctx, `INSERT INTO aml_alerts (rule, customer, window_key, summary, total, raised_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, f.Rule, f.Customer, f.Window, f.Summary, f.Total, at)
+	tag, err := Conn(ctx, s.DB).Exec(ctx, `INSERT INTO aml_alerts (rule, customer, window_key, summary, total, refs, raised_at)
+		SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM aml_alerts WHERE rule = $1 AND customer = $2 AND refs && $6)
+		ON CONFLICT DO NOTHING`, f.Rule, f.Customer, f.Window, f.Summary, f.Total, f.Refs, at)
 	return tag.RowsAffected() == 1, err
 }
 

@@ -37,6 +37,16 @@ func TestAML_MonitorOpensCasesOnce(t *testing.T) {
 	if again, _ := monitor.Monitor(context.Background()); again != 0 {
 		t.Fatalf("a second run opened %d more", again)
 	}
+	// A fourth deposit, and the first falls out of the five days: the
+	// window slides on over the same pattern, which is not a new case.
+	if _, err := f.ach.CreateTransfer(operator("op.ada"), ach.NewTransfer{RequestRef: "aml-d", Account: a.PublicID,
+		Direction: ach.Debit, Amount: 930_000, SEC: ach.PPD, Description: "DEPOSIT"}); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(36 * time.Hour)
+	if more, err := monitor.Monitor(context.Background()); err != nil || more != 0 {
+		t.Fatalf("the window sliding on opened %d more cases (%v)", more, err)
+	}
 	queue, _, _ := f.cases.Queue(officer(), cases.Query{Kind: cases.AMLAlert})
 	if len(queue) != 1 || queue[0].Subject[:len("aml:structuring")] != "aml:structuring" {
 		t.Fatalf("AML cases %+v", queue)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/screening"
 )
 
@@ -107,19 +109,31 @@ func (s ScreeningStore) AddWhitelist(ctx context.Context, w screening.Whitelist)
 
 // InsertVersion implements screening.Store: the version, made the only
 // active one, and its entries by COPY.
-func (s ScreeningStore) InsertVersion(ctx context.Context, v *screening.Version, entries []screening.Entry) error {
+func (s ScreeningStore) InsertVersion(ctx context.Context, v *screening.Version, replaces int64, entries []screening.Entry) error {
 	tx, ok := TxFrom(ctx)
 	if !ok {
 		return errors.New("postgres: a list version is stored in a transaction")
 	}
-	if _, err := tx.Exec(ctx, `UPDATE screening_versions SET active = false WHERE active`); err != nil {
+	// The row lock makes a concurrent load wait, then see no active row.
+	var current int64
+	err := tx.QueryRow(ctx, `UPDATE screening_versions SET active = false WHERE active RETURNING id`).Scan(&current)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO screening_versions (source, loaded_at, sha256, entries, added, removed, changed, active)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, v.Source, v.LoadedAt, v.SHA256, v.Entries, v.Added, v.Removed, v.Changed, v.Active).Scan(&v.ID); err != nil {
+	raced := domain.Errorf(domain.ECONFLICT, "Another load made a list version active meanwhile; load again to compare with it.")
+	if current != replaces {
+		return raced
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO screening_versions (source, loaded_at, sha256, entries, added, removed, changed, active, files)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, v.Source, v.LoadedAt, v.SHA256, v.Entries, v.Added, v.Removed, v.Changed,
+		v.Active, nonNil(v.Files)).Scan(&v.ID)
+	if isUniqueViolation(err) { // two first loads at once
+		return raced
+	}
+	if err != nil {
 		return err
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"screening_entries"},
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"screening_entries"},
 		[]string{"version_id", "entry_id", "position", "name", "type", "programs", "title", "remarks", "aliases", "dob_years", "countries", "addresses", "extra"},
 		pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
 			e := entries[i]
@@ -145,7 +159,7 @@ func nonNilInts(s []int) []int32 {
 	return out
 }
 
-const versionColumns = `id, source, loaded_at, sha256, entries, added, removed, changed, active`
+const versionColumns = `id, source, loaded_at, sha256, entries, added, removed, changed, active, files`
 
 // ActiveVersion implements screening.Store.
 func (s ScreeningStore) ActiveVersion(ctx context.Context) (screening.Version, bool, error) {
@@ -219,12 +233,29 @@ func (s ScreeningStore) RecordLoadFailure(ctx context.Context, source, reason st
 	return err
 }
 
+// RecordCheck implements screening.Store.
+func (s ScreeningStore) RecordCheck(ctx context.Context) error {
+	_, err := Conn(ctx, s.DB).Exec(ctx, `INSERT INTO screening_list_checks (id, checked_at) VALUES (1, now())
+		ON CONFLICT (id) DO UPDATE SET checked_at = now()`)
+	return err
+}
+
+// LastCheck implements screening.Store.
+func (s ScreeningStore) LastCheck(ctx context.Context) (time.Time, bool, error) {
+	var at time.Time
+	err := Conn(ctx, s.DB).QueryRow(ctx, `SELECT checked_at FROM screening_list_checks WHERE id = 1`).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return at, false, nil
+	}
+	return at, err == nil, err
+}
+
 // LastLoadFailure implements screening.Store: the latest failure, unless a
-// version was loaded since.
+// check succeeded since (both stamped by the database's clock).
 func (s ScreeningStore) LastLoadFailure(ctx context.Context) (string, bool, error) {
 	var reason string
 	err := Conn(ctx, s.DB).QueryRow(ctx, `SELECT reason FROM screening_load_failures f
-		WHERE f.at > coalesce((SELECT max(loaded_at) FROM screening_versions), '-infinity') ORDER BY f.id DESC LIMIT 1`).Scan(&reason)
+		WHERE f.at > coalesce((SELECT checked_at FROM screening_list_checks WHERE id = 1), '-infinity') ORDER BY f.id DESC LIMIT 1`).Scan(&reason)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}

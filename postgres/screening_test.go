@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -76,7 +78,7 @@ func newScreeningFixture(t testing.TB) *screeningFixture {
 		Lists: &screening.Lists{}, Holders: []screening.Holder{f.holder}, Jobs: inserter, MaxShrinkPercent: 10, Now: f.now}
 	f.cases.Deciders = map[cases.Kind]cases.Decider{cases.ScreeningHit: f.svc}
 	var opts jobs.Options
-	jobs.AddScreeningJobs(&opts, f.svc, ofac.Dir{Path: f.dir}, time.Hour)
+	jobs.AddScreeningJobs(&opts, f.svc, nil, time.Hour) // the tests load the lists themselves
 	jobstest.Start(t, db, opts)
 	return f
 }
@@ -118,6 +120,16 @@ func (f *screeningFixture) load(t testing.TB) screening.Version {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// latest is the id of the party's latest screening: what a decision is on.
+func (f *screeningFixture) latest(t testing.TB, ref string) int64 {
+	t.Helper()
+	r, found, err := f.svc.Store.LatestResult(context.Background(), ref)
+	if err != nil || !found {
+		t.Fatalf("no screening of %s: %v", ref, err)
+	}
+	return r.ID
 }
 
 func (f *screeningFixture) openCases(t *testing.T) []cases.Case {
@@ -184,7 +196,7 @@ func TestScreening_ListUpdateRescreensOnlyWhatChanged(t *testing.T) {
 		t.Fatalf("after the first version, open cases %+v; want one, for the known designee", open)
 	}
 	// The officer clears it as a false positive for a year.
-	if _, err := f.cases.Decide(officer(), open[0].ID, cases.DecisionInput{Decision: cases.FalsePositive,
+	if _, err := f.cases.Decide(officer(), open[0].ID, cases.DecisionInput{Decision: cases.FalsePositive, Reviewed: f.latest(t, "p:known"),
 		Reason: "Different person: date of birth and nationality differ", Until: f.now().AddDate(0, 6, 0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -203,20 +215,66 @@ func TestScreening_ListUpdateRescreensOnlyWhatChanged(t *testing.T) {
 	}
 	wait.For(t, "the newcomer was not found by the re-screening", func() bool {
 		st, _, _ := f.svc.Standing(context.Background(), "p:newcomer")
-		return st == screening.Held
+		return st.Status == screening.Held
 	})
 	open = f.openCases(t)
 	if len(open) != 1 || open[0].Subject != "p:newcomer" {
 		t.Fatalf("after the update, open cases %+v; want only the newcomer's", open)
 	}
 	for ref, want := range map[string]screening.Status{"p:known": screening.Clear, "p:clean": screening.Clear} {
-		if st, _, _ := f.svc.Standing(context.Background(), ref); st != want {
-			t.Errorf("%s is %s after the update, want %s", ref, st, want)
+		if st, _, _ := f.svc.Standing(context.Background(), ref); st.Status != want {
+			t.Errorf("%s is %s after the update, want %s", ref, st.Status, want)
 		}
 	}
 	// Loading the same files again adds no version.
 	if again := f.load(t); again.ID != v2.ID {
 		t.Fatalf("the same list loaded as version %d", again.ID)
+	}
+}
+
+// Loads compared with the same version cannot all become active: one wins,
+// the others are refused as conflicts and store nothing, so a diff is never
+// recorded against a version that was no longer the active one.
+func TestScreening_ConcurrentLoadsActivateOne(t *testing.T) {
+	t.Parallel()
+	f := newScreeningFixture(t)
+	f.useList(t, "sdn-2024-04-26.csv")
+	v1 := f.load(t)
+	entries := readFixture(t, "sdn-2024-05-03.csv")
+	insert := func(replaces int64, hash string) error {
+		return f.svc.Tx.InTx(context.Background(), func(ctx context.Context) error {
+			v := screening.Version{Source: "race", LoadedAt: f.now(), SHA256: hash, Entries: len(entries), Active: true}
+			return f.svc.Store.InsertVersion(ctx, &v, replaces, entries)
+		})
+	}
+	if err := insert(0, "stale"); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a load compared with no version while one is active = %v, want a conflict", err)
+	}
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = insert(v1.ID, strconv.Itoa(i))
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case domain.ErrorCode(err) != domain.ECONFLICT:
+			t.Fatalf("a concurrent load failed with %v, want a conflict", err)
+		}
+	}
+	versions, err := f.svc.Store.Versions(context.Background(), 10)
+	if err != nil || won != 1 || len(versions) != 2 {
+		t.Fatalf("%d loads won, %d versions stored (%v); want one winner beside the first version", won, len(versions), err)
+	}
+	if active, _, _ := f.svc.Store.ActiveVersion(context.Background()); active.ID == v1.ID || active.Source != "race" {
+		t.Fatalf("the active version is %+v", active)
 	}
 }
 
@@ -307,11 +365,11 @@ func TestScreening_Disposition(t *testing.T) {
 		t.Fatalf("a decision without a real reason = %v", err)
 	}
 	if _, err := f.cases.Decide(officer(), ra.CaseID, cases.DecisionInput{Decision: cases.FalsePositive, Reason: "Different person, checked passport",
-		Until: f.now().AddDate(2, 0, 0)}); domain.ErrorCode(err) != domain.EINVALID {
+		Until: f.now().AddDate(2, 0, 0), Reviewed: ra.ID}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("a whitelist for two years = %v, want refused", err)
 	}
 	if _, err := f.cases.Decide(officer(), ra.CaseID, cases.DecisionInput{Decision: cases.FalsePositive, Reason: "Different person, checked passport",
-		Until: f.now().AddDate(0, 1, 0)}); err != nil {
+		Until: f.now().AddDate(0, 1, 0), Reviewed: ra.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if r, _ := f.svc.Screen(context.Background(), pa, screening.TriggerBeforeMove); r.Status != screening.Clear || len(r.Hits) == 0 || !r.Hits[0].Whitelisted {
@@ -322,11 +380,12 @@ func TestScreening_Disposition(t *testing.T) {
 		t.Fatalf("after the whitelist's expiry the party screened %s, want held", r.Status)
 	}
 
-	if _, err := f.cases.Decide(officer(), rb.CaseID, cases.DecisionInput{Decision: cases.TrueMatch, Reason: "Confirmed by date of birth and passport"}); err != nil {
+	if _, err := f.cases.Decide(officer(), rb.CaseID, cases.DecisionInput{Decision: cases.TrueMatch, Reason: "Confirmed by date of birth and passport",
+		Reviewed: rb.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, _ := f.svc.Standing(context.Background(), "p:b"); st != screening.Blocked || len(f.holder.blocked) != 1 {
-		t.Fatalf("a true match left the party %s; holders told %v", st, f.holder.blocked)
+	if st, _, _ := f.svc.Standing(context.Background(), "p:b"); st.Status != screening.Blocked || len(f.holder.blocked) != 1 {
+		t.Fatalf("a true match left the party %s; holders told %v", st.Status, f.holder.blocked)
 	}
 	sar, found, _ := f.cases.Store.OpenCase(context.Background(), cases.SAR, "p:b")
 	if !found || !sar.DueAt.Equal(cases.SARDue(detected)) || sar.ParentID != rb.CaseID {
@@ -334,5 +393,105 @@ func TestScreening_Disposition(t *testing.T) {
 	}
 	if r, _ := f.svc.Screen(context.Background(), pb, screening.TriggerBeforeMove); r.Status != screening.Blocked {
 		t.Fatalf("a blocked party screened %s", r.Status)
+	}
+}
+
+// A decision is on the screening the officer saw: one made since (a list
+// update found something else) refuses it. While the case is open the
+// party stays held, whatever a later screening finds, and what changed is
+// on the case's timeline.
+func TestScreening_DecisionOnTheLatestScreening(t *testing.T) {
+	t.Parallel()
+	f := newScreeningFixture(t)
+	os.WriteFile(filepath.Join(f.dir, "sdn.csv"), []byte("900,\"SANCTIONOV, Viktor\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"), 0o644)
+	f.load(t)
+	p := screening.Party{Ref: "p:v", Name: "Viktor Sanctionov", Type: screening.Individual}
+	seen, err := f.svc.Screen(context.Background(), p, screening.TriggerCreated)
+	if err != nil || seen.Status != screening.Held {
+		t.Fatalf("screened %+v, %v", seen, err)
+	}
+	p.Name = "Victoria Ordinary" // the holder's name corrected: nothing matches now
+	again, err := f.svc.Screen(context.Background(), p, screening.TriggerChanged)
+	if err != nil || again.Status != screening.Held || again.CaseID != seen.CaseID {
+		t.Fatalf("with the case open, a clean screening gave %+v, %v; want still held on the case", again, err)
+	}
+	d, _ := f.cases.Get(officer(), seen.CaseID)
+	if last := d.Events[len(d.Events)-1]; last.Action != "screened again" || !strings.Contains(last.Detail, "no open hit") {
+		t.Fatalf("the case's timeline ends with %+v", last)
+	}
+	in := cases.DecisionInput{Decision: cases.FalsePositive, Reason: "Different person: the name was mistyped", Until: f.now().AddDate(0, 1, 0), Reviewed: seen.ID}
+	if _, err := f.cases.Decide(officer(), seen.CaseID, in); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a decision on a screening that is no longer the latest = %v", err)
+	}
+	in.Reviewed = again.ID
+	if _, err := f.cases.Decide(officer(), seen.CaseID, in); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := f.svc.Standing(context.Background(), "p:v"); st.Status != screening.Clear {
+		t.Fatalf("after the decision the party is %s", st.Status)
+	}
+}
+
+// What a load must hold: an empty list is refused even as the first; a
+// load lacking a file the active version had is refused (its aliases
+// would be lost); the same lists again clear the alert; lists not fetched
+// good for two days raise one. An instance that has not heard of a new
+// version yet re-screens against it all the same.
+func TestScreening_LoadGuards(t *testing.T) {
+	t.Parallel()
+	f := newScreeningFixture(t)
+	ctx := context.Background()
+	write := func(name, content string) { os.WriteFile(filepath.Join(f.dir, name), []byte(content), 0o644) }
+	load := func() (screening.Version, bool, error) { return f.svc.Load(ctx, ofac.Dir{Path: f.dir}) }
+	alert := func() string { a, _ := f.svc.LoadFailure(ctx); return a }
+
+	write("sdn.csv", "")
+	if _, _, err := load(); err == nil || !screening.Refused(err) {
+		t.Fatalf("an empty list as the first load = %v", err)
+	}
+	if _, found, _ := f.svc.Store.ActiveVersion(ctx); found {
+		t.Fatal("an empty list became the active version")
+	}
+	write("sdn.csv", "900,\"SANCTIONOV, Viktor\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n")
+	write("alt.csv", "900,1,\"aka\",\"VIKTOROV, Sanction\",-0-\r\n")
+	v1, _, err := load()
+	if err != nil || !slices.Equal(v1.Files, []string{"sdn.csv", "alt.csv"}) || alert() != "" {
+		t.Fatalf("first load = %+v, %v; alert %q", v1, err, alert())
+	}
+	os.Remove(filepath.Join(f.dir, "alt.csv"))
+	if _, _, err := load(); err == nil || !strings.Contains(alert(), "alt.csv") {
+		t.Fatalf("a load without alt.csv = %v; alert %q", err, alert())
+	}
+	write("alt.csv", "900,1,\"aka\",\"VIKTOROV, Sanction\",-0-\r\n")
+	if again, loaded, err := load(); err != nil || loaded || again.ID != v1.ID || alert() != "" {
+		t.Fatalf("the same lists again = %+v, %v, %v; alert %q", again, loaded, err, alert())
+	}
+
+	// A second instance, still holding the first version in memory.
+	other := *f.svc
+	other.Lists = &screening.Lists{}
+	if err := other.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := screening.Party{Ref: "p:new", Name: "Olga Newlisted", Type: screening.Individual}
+	if r, _ := f.svc.Screen(ctx, p, screening.TriggerCreated); r.Status != screening.Clear {
+		t.Fatalf("before she is listed, %s screens %s", p.Name, r.Status)
+	}
+	write("sdn.csv", "900,\"SANCTIONOV, Viktor\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"+
+		"901,\"NEWLISTED, Olga\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n")
+	v2, _, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := other.Rescreen(ctx, v1.ID, v2.ID); err != nil || n != 1 {
+		t.Fatalf("the other instance re-screened %d, %v", n, err)
+	}
+	if st, _, _ := f.svc.Standing(ctx, "p:new"); st.Status != screening.Held {
+		t.Fatalf("after the update %s is %s", p.Name, st.Status)
+	}
+
+	f.advance(49 * time.Hour)
+	if a := alert(); !strings.Contains(a, "last fetched and found good") {
+		t.Fatalf("two days unchecked: alert %q", a)
 	}
 }

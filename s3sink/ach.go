@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -63,7 +64,7 @@ func putOnce(ctx context.Context, client *s3.Client, bucket, key, kmsKeyID strin
 			return gerr
 		}
 		if !bytes.Equal(old, content) {
-			return fmt.Errorf("s3sink: s3://%s/%s exists with other content: not replaced", bucket, key)
+			return fmt.Errorf("s3sink: s3://%s/%s %w", bucket, key, errOtherContent)
 		}
 		return nil
 	}
@@ -72,6 +73,9 @@ func putOnce(ctx context.Context, client *s3.Client, bucket, key, kmsKeyID strin
 	}
 	return nil
 }
+
+// errOtherContent is a key that holds something else already.
+var errOtherContent = errors.New("exists with other content: not replaced")
 
 // ACHInbox is an S3 prefix the bank's files of returns and changes arrive
 // under. A file taken is moved to processed/ (or rejected/) under the
@@ -109,8 +113,9 @@ func (i ACHInbox) Read(ctx context.Context, name string) ([]byte, error) {
 	return getObject(ctx, i.Client, i.Bucket, i.Prefix+name)
 }
 
-// Done implements ach.Inbox: a copy under processed/ or rejected/, then
-// the original removed. A move cut short is finished by the next one.
+// Done implements ach.Inbox: a copy under processed/ or rejected/ (stamped
+// with the time when the bank used the name before), then the original
+// removed. A move cut short is finished by the next one.
 func (i ACHInbox) Done(ctx context.Context, name string, rejected bool) error {
 	content, err := i.Read(ctx, name)
 	if err != nil {
@@ -120,7 +125,12 @@ func (i ACHInbox) Done(ctx context.Context, name string, rejected bool) error {
 	if rejected {
 		dir = "rejected/"
 	}
-	if err := putOnce(ctx, i.Client, i.Bucket, i.Prefix+dir+name, i.KMSKeyID, content); err != nil {
+	key := i.Prefix + dir + name
+	err = putOnce(ctx, i.Client, i.Bucket, key, i.KMSKeyID, content)
+	if errors.Is(err, errOtherContent) { // the bank used the name before: keep both
+		err = putOnce(ctx, i.Client, i.Bucket, key+"."+time.Now().UTC().Format("20060102T150405.000000000"), i.KMSKeyID, content)
+	}
+	if err != nil {
 		return err
 	}
 	if _, err := i.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(i.Bucket), Key: aws.String(i.Prefix + name)}); err != nil {

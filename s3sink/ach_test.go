@@ -70,4 +70,18 @@ func TestACHInbox_ListsReadsAndMovesAside(t *testing.T) {
 	if names, _ := in.List(ctx); len(names) != 0 {
 		t.Fatalf("after Done, List = %v", names)
 	}
+	// The bank sends returns-1.ach again with other content: both are kept.
+	f.seed("ach/inbound/returns-1.ach", []byte("first, again"))
+	if err := in.Done(ctx, "returns-1.ach", false); err != nil {
+		t.Fatal(err)
+	}
+	var copies int
+	for key := range f.objects {
+		if strings.HasPrefix(key, "ach/inbound/processed/returns-1.ach") {
+			copies++
+		}
+	}
+	if copies != 2 || string(f.object("ach/inbound/processed/returns-1.ach").body) != "first" {
+		t.Fatalf("%d processed copies of returns-1.ach", copies)
+	}
 }

@@ -205,7 +205,15 @@ func TestCases_Console(t *testing.T) {
 	if got := page.Text("[data-testid=hit-entry-name]"); got != "SANCTIONOV, Viktor" {
 		t.Fatalf("the hit shows %q", got)
 	}
-	form := url.Values{"decision": {"false_positive"}, "reason": {"Another person: born 1990"}, "until": {"2099-01-01"}}
+	env.newUser(t, "op.notofficer", identity.Operator)
+	for who, ok := range map[string]bool{"nobody.here": false, "op.notofficer": false, officer.Username: true} {
+		res := c.Post(casePath+"/assign", url.Values{"username": {who}})
+		if (res.StatusCode == http.StatusSeeOther) != ok {
+			t.Errorf("assigning to %s = %d %s", who, res.StatusCode, res.Text("[data-testid=case-error]"))
+		}
+	}
+	reviewed := c.Get(casePath).Doc.Find(`input[name=reviewed]`).AttrOr("value", "")
+	form := url.Values{"decision": {"false_positive"}, "reason": {"Another person: born 1990"}, "until": {"2099-01-01"}, "reviewed": {reviewed}}
 	if res := c.Post(casePath+"/decide", form, "HX-Request", "true"); res.Header.Get("X-Step-Up") != "required" {
 		t.Fatalf("deciding without a fresh code = %d, X-Step-Up %q", res.StatusCode, res.Header.Get("X-Step-Up"))
 	}
@@ -259,7 +267,7 @@ func TestCases_Console(t *testing.T) {
 
 // An ad-hoc search finds the designee by a variant of the name and is
 // recorded with the name asked; without a list it says screening cannot
-// run rather than finding nothing.
+// run rather than finding nothing, and that is recorded too.
 func TestScreening_Search(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -276,8 +284,8 @@ func TestScreening_Search(t *testing.T) {
 	if res := c.Post("/screening/search", url.Values{"name": {"Jane Ordinary"}}, "HX-Request", "true"); res.Text("[data-testid=search-none]") == "" {
 		t.Fatalf("a clean name: %s", res.Text("#search-panel"))
 	}
-	if n := env.count(t, `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'screening.search'`); n != 2 {
-		t.Fatalf("%d searches recorded, want 2", n)
+	if n := env.count(t, `SELECT count(*) FROM audit_outbox WHERE audit_field(entry, '{action}') = 'screening.search'`); n != 3 {
+		t.Fatalf("%d searches recorded, want 3 (the refused one too)", n)
 	}
 	if page := c.Get("/screening"); !strings.Contains(page.Text("[data-testid=versions]"), "active") {
 		t.Fatalf("the versions: %s", page.Text("main"))

@@ -97,7 +97,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		Jobs: inserter, Keys: ring, RefundApprovalAbove: 10_000}
 	var opts jobs.Options
 	jobs.AddPaymentJobs(&opts, env.payments)
-	env.complianceEnv = newComplianceEnv(t, db, ring, auditLog, inserter, &opts)
+	env.complianceEnv = newComplianceEnv(t, db, ring, auditLog, inserter, &opts, ident)
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead}}}

@@ -116,7 +116,7 @@ func (s *Server) routes() []route {
 		{"GET /ach/files/{id}/download", perm(identity.PermACHFiles).sensitive(), h(d.ACH.DownloadFile)},
 		{"GET /ach/returns", perm(identity.PermACHRead), h(d.ACH.Returns)},
 		{"POST /ach/returns", perm(identity.PermACHFiles), h(d.ACH.UploadReturns)},
-		{"POST /ach/corrections/{id}/apply", perm(identity.PermACHWrite), h(d.ACH.ApplyCorrection)},
+		{"POST /ach/corrections/{id}/apply", perm(identity.PermACHWrite).sensitive(), h(d.ACH.ApplyCorrection)},
 		{"POST /ach/corrections/{id}/reject", perm(identity.PermACHWrite), h(d.ACH.RejectCorrection)},
 
 		// Compliance: the case queue and sanctions screening.

@@ -8,6 +8,7 @@ package ach
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +96,8 @@ func (n *NewAccount) validate() error {
 		return domain.Errorf(domain.EINVALID, "An account needs a request reference.")
 	case n.HolderName == "" || len(n.HolderName) > 100 || !asciiPrintable(n.HolderName):
 		return domain.Errorf(domain.EINVALID, "holder_name is 1 to 100 plain letters, digits and punctuation.")
+	case strings.EqualFold(n.HolderName, offsetName):
+		return domain.Errorf(domain.EINVALID, "holder_name cannot be %q: a NACHA file's offset entries are named so.", offsetName)
 	case n.CustomerRef == "" || len(n.CustomerRef) > 128 || !asciiPrintable(n.CustomerRef):
 		return domain.Errorf(domain.EINVALID, "customer is your reference for the account's owner, 1 to 128 characters.")
 	case n.HolderType != Person && n.HolderType != Company:
@@ -144,9 +147,18 @@ type Correction struct {
 	OriginalTrace string
 	Code          string // C01 …
 	Reason        string
-	CorrectedData string // as the bank sent it; for account numbers, only its last 4 are kept in the clear
+	CorrectedData string // as the bank sent it, a corrected account number masked to its last 4
 	Ciphertext    []byte // a corrected account number, encrypted
-	Status        string // pending, applied, rejected
+	Status        string // pending; applied, noted (nothing to change) or rejected
 	ReceivedAt    time.Time
 	DecidedBy     string
+	Routing       string // a corrected routing number
+	TxCode        int    // a corrected transaction code (the account's type)
+	ReceivedBy    string // who brought the file in: someone else decides
+}
+
+// Changes reports whether the correction changes the account (routing,
+// number, type); the others (a name, an identification) are noted.
+func (c Correction) Changes() bool {
+	return slices.Contains([]string{"C01", "C02", "C03", "C05", "C06", "C07"}, c.Code)
 }

@@ -13,11 +13,14 @@ import (
 // Schedule is when files go to the bank: cutoff times on banking days (the
 // Federal Reserve's calendar), in the bank's time zone. Entries due today
 // go in a same-day window when same-day ACH is on and one is still open;
-// others settle the next banking day.
+// others settle the banking day after the file that carries them.
 type Schedule struct {
 	Location *time.Location
 	Cutoffs  []Clock // in order; each is a file to the bank
 	SameDay  bool    // same-day ACH windows: every cutoff but the last counts as one
+	// Grace is how late a missed cutoff still runs (the console was down
+	// at the time); past it, its transfers go with the next cutoff.
+	Grace time.Duration
 }
 
 // Clock is a time of day.
@@ -106,28 +109,47 @@ func (s Schedule) LastCutoff(now time.Time) time.Time {
 }
 
 // Effective is the date a transfer asked for `requested` (zero: soonest)
-// settles, given it is made at now: a banking day, and today only when a
-// same-day window is still open and the entry may go same day.
+// settles, given it is made at now: a banking day; today only when a
+// same-day window is still open and the entry may go same day; otherwise
+// no earlier than the banking day after the cutoff that will carry it (an
+// entry made after the day's last cutoff is not dated for the next
+// morning's file, which would settle it same day unasked).
 func (s Schedule) Effective(now, requested time.Time, sameDay bool) (time.Time, error) {
 	today := s.today(now)
-	if !requested.IsZero() {
-		r := dateOf(requested)
-		switch {
-		case r.Before(today):
-			return time.Time{}, domain.Errorf(domain.EINVALID, "The effective date %s has passed.", r.Format(time.DateOnly))
-		case r.After(today.AddDate(0, 0, 30)):
-			return time.Time{}, domain.Errorf(domain.EINVALID, "The effective date is at most 30 days ahead.")
-		case r.After(today):
-			if !s.BankingDay(r) {
-				return s.nextBankingDay(r), nil
-			}
-			return r, nil
-		}
-	}
+	earliest := s.nextBankingDay(s.today(s.NextCutoff(now)))
 	if sameDay && s.SameDay && s.BankingDay(today) && s.sameDayOpen(now) {
-		return today, nil
+		earliest = today
 	}
-	return s.nextBankingDay(today), nil
+	if requested.IsZero() {
+		return earliest, nil
+	}
+	r := dateOf(requested)
+	switch {
+	case r.Before(today):
+		return time.Time{}, domain.Errorf(domain.EINVALID, "The effective date %s has passed.", r.Format(time.DateOnly))
+	case r.After(today.AddDate(0, 0, 30)):
+		return time.Time{}, domain.Errorf(domain.EINVALID, "The effective date is at most 30 days ahead.")
+	case r.Before(earliest):
+		return earliest, nil
+	case !s.BankingDay(r):
+		return s.nextBankingDay(r), nil
+	}
+	return r, nil
+}
+
+// settles is the effective date an entry in a file made at made keeps:
+// its own, unless that no longer leaves the file time to settle it (the
+// entry was approved late), when it is the soonest the file allows.
+func (s Schedule) settles(effective, made time.Time, sameDay bool) time.Time {
+	fileDay := s.today(made)
+	sameDayFile := sameDay && s.SameDay && s.sameDayOpen(made.Add(-time.Second))
+	if effective.After(fileDay) || effective.Equal(fileDay) && sameDayFile {
+		return effective
+	}
+	if sameDayFile {
+		return fileDay
+	}
+	return s.nextBankingDay(fileDay)
 }
 
 // sameDayOpen reports whether a same-day window (every cutoff before the

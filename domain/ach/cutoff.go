@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -16,11 +18,11 @@ import (
 // maxFileEntries bounds one file; what does not fit waits for the next.
 const maxFileEntries = 100_000
 
-// CutoffDue runs the latest cutoff, unless it ran: the job that checks
-// every minute.
+// CutoffDue runs the latest cutoff, unless it ran or was missed by more
+// than the schedule's grace: the job that checks every minute.
 func (s *Service) CutoffDue(ctx context.Context) (File, bool, error) {
 	window := s.Schedule.LastCutoff(s.now())
-	if window.IsZero() {
+	if window.IsZero() || s.Schedule.Grace > 0 && s.now().Sub(window) > s.Schedule.Grace {
 		return File{}, false, nil
 	}
 	return s.RunCutoff(ctx, window, false)
@@ -54,42 +56,51 @@ func (s *Service) PollInbox(ctx context.Context, inbox Inbox, source string) (in
 		return 0, err
 	}
 	taken := 0
+	var failed []error
 	for _, name := range names {
-		content, err := inbox.Read(ctx, name)
-		if err != nil {
-			return taken, err
-		}
-		_, err = s.IngestFrom(ctx, name, source, content)
-		rejected := domain.ErrorCode(err) == domain.EINVALID || domain.ErrorCode(err) == domain.ETOOLARGE
-		if err != nil && !rejected {
-			return taken, err
-		}
-		if err := inbox.Done(ctx, name, rejected); err != nil {
-			return taken, err
+		if err := s.take(ctx, inbox, source, name); err != nil {
+			failed = append(failed, fmt.Errorf("%s: %w", name, err)) // the others are still taken; this one waits for the next poll
+			continue
 		}
 		taken++
 	}
-	return taken, nil
+	return taken, errors.Join(failed...)
 }
 
-// RunCutoff makes the file for the cutoff at window (or, forced, for now):
-// every approved transfer, each holder screened again first (a hit or a
-// screening failure holds the transfer instead), in one NACHA file stored
-// with its SHA-256, the transfers batched with their trace numbers, and
-// the file's delivery queued, all in one transaction. A cutoff makes one
-// file at most: the window is unique, and transfers are locked skipping
-// those another run holds. No approved transfer: no file (false).
+// take ingests one waiting file and moves it aside: to the rejected ones
+// when it is not a valid NACHA file.
+func (s *Service) take(ctx context.Context, inbox Inbox, source, name string) error {
+	content, err := inbox.Read(ctx, name)
+	if err != nil {
+		return err
+	}
+	_, err = s.IngestFrom(ctx, name, source, content)
+	rejected := domain.ErrorCode(err) == domain.EINVALID || domain.ErrorCode(err) == domain.ETOOLARGE
+	if err != nil && !rejected {
+		return err
+	}
+	return inbox.Done(ctx, name, rejected)
+}
+
+// RunCutoff makes the file of window: every approved transfer whose
+// holder screened clear just now (screening runs first, for them all) and
+// whose account is open, in one NACHA file, stored encrypted and queued
+// for delivery. A window makes one file however many instances run it:
+// the first to claim it does. A forced run is a window of its own.
 func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) (File, bool, error) {
 	ctx = withSystem(ctx)
+	key := window.Format(time.RFC3339)
+	if forced {
+		key = "forced:" + window.Format(time.RFC3339Nano) + ":" + nonce()
+	} else if ran, err := s.Store.CutoffClaimed(ctx, key); err != nil || ran {
+		return File{}, false, err
+	}
+	screened := s.now().Truncate(time.Microsecond) // as precise as the database keeps it
 	if err := s.rescreenStuck(ctx); err != nil {
 		return File{}, false, err
 	}
 	if err := s.screenBeforeBatch(ctx); err != nil {
 		return File{}, false, err
-	}
-	key := window.Format(time.RFC3339)
-	if forced { // each forced run is its own window
-		key = "forced:" + window.Format(time.RFC3339Nano) + ":" + nonce()
 	}
 	var f File
 	made := false
@@ -99,35 +110,28 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 			return err
 		}
 		approved, err := s.Store.LockApproved(ctx, maxFileEntries)
-		if err != nil || len(approved) == 0 {
-			return err
-		}
-		entries := make([]Entry, 0, len(approved))
-		for _, t := range approved {
-			if t.Effective.Before(s.Schedule.today(window)) { // approved after its date: the soonest now
-				if t.Effective, err = s.Schedule.Effective(window, time.Time{}, false); err != nil {
-					return err
-				}
-			}
-			a, _, err := s.Store.Account(ctx, t.AccountPublic, false)
-			if err != nil {
-				return err
-			}
-			number, err := s.Keys.Decrypt(ctx, a.Ciphertext, accountAAD(a.PublicID))
-			if err != nil {
-				return err
-			}
-			entries = append(entries, Entry{Transfer: t, Account: a, AccountNumber: string(number)})
-		}
-		today, err := s.Store.FilesSince(ctx, s.Schedule.at(s.Schedule.today(window), Clock{}))
 		if err != nil {
 			return err
 		}
+		entries, err := s.entries(ctx, approved, window, screened)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		// The counter's lock orders concurrent runs, so the day's files are
+		// counted after it: two files never share a modifier.
 		first, err := s.Store.ReserveTraces(ctx, s.Origin.ODFI(), TracesNeeded(s.Origin, entries))
 		if err != nil {
 			return err
 		}
-		built, err := BuildFile(s.Origin, window.In(s.Schedule.Location), modifier(today), first, entries)
+		created := s.now().In(s.Schedule.Location)
+		today, err := s.Store.FilesSince(ctx, s.Schedule.at(s.Schedule.today(created), Clock{}))
+		if err != nil {
+			return err
+		}
+		if today >= len(modifiers) {
+			return domain.Errorf(domain.EUNAVAILABLE, "%d files were made today already, as many as a day's file modifiers (A-Z, 0-9) tell apart: the transfers wait for tomorrow's first cutoff.", today)
+		}
+		built, err := BuildFile(s.Origin, created, string(modifiers[today]), first, entries)
 		if err != nil {
 			return err
 		}
@@ -141,9 +145,9 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		if err := s.Store.InsertFile(ctx, &f); err != nil {
 			return err
 		}
-		for _, e := range entries {
+		for i, e := range entries {
 			t := e.Transfer
-			t.TraceNumber, t.FileID = built.Traces[t.ID], f.ID
+			t.TraceNumber, t.FileID = built.Traces[i], f.ID
 			if err := s.moveTo(ctx, &t, Batched, "in file "+f.Name); err != nil {
 				return err
 			}
@@ -154,11 +158,46 @@ func (s *Service) RunCutoff(ctx context.Context, window time.Time, forced bool) 
 		if err := s.Jobs.DeliverFileLater(ctx, f.ID); err != nil {
 			return err
 		}
-		made = true
 		return s.record(ctx, audit.FileGenerated, audit.Success, "ach_file", strconv.FormatInt(f.ID, 10), map[string]string{
 			"name": f.Name, "sha256": shortHash(f.SHA256), "entries": strconv.Itoa(f.Entries), "debits": cents(f.Debits), "credits": cents(f.Credits), "window": key})
 	})
+	made = err == nil && f.ID != 0
 	return f, made, err
+}
+
+// entries are the locked approved transfers that may go in the file, with
+// their accounts and numbers. One whose holder was not screened clear
+// since screened (approved meanwhile) waits for the next cutoff; one on a
+// blocked account is canceled. Dates that no longer leave the file time
+// to settle move to the soonest it allows.
+func (s *Service) entries(ctx context.Context, approved []Transfer, window, screened time.Time) ([]Entry, error) {
+	entries := make([]Entry, 0, len(approved))
+	for _, t := range approved {
+		a, _, err := s.Store.Account(ctx, t.AccountPublic, false)
+		if err != nil {
+			return nil, err
+		}
+		if a.Status == Blocked {
+			if err := s.moveTo(ctx, &t, Canceled, "the account is blocked: "+a.BlockReason); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		standing, found, err := s.Screening.Standing(ctx, a.PartyRef())
+		if err != nil {
+			return nil, err
+		}
+		if !found || standing.Status != screening.Clear || standing.ScreenedAt.Before(screened) {
+			continue
+		}
+		t.Effective = s.Schedule.settles(t.Effective, window, t.SameDay)
+		number, err := s.Keys.Decrypt(ctx, a.Ciphertext, accountAAD(a.PublicID))
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, Entry{Transfer: t, Account: a, AccountNumber: string(number)})
+	}
+	return entries, nil
 }
 
 // ForceCutoff makes a file now, outside the schedule: an operator's
@@ -188,11 +227,8 @@ func (s *Service) open(ctx context.Context, id int64) (File, error) {
 	return f, err
 }
 
-// modifier tells the day's files apart: A to Z, then 0 to 9.
-func modifier(filesToday int) string {
-	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	return string(letters[filesToday%len(letters)])
-}
+// modifiers tell a day's files apart, in order.
+const modifiers = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // withSystem names the console as the actor when nobody is (a job).
 func withSystem(ctx context.Context) context.Context {

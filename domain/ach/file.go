@@ -44,7 +44,7 @@ type Entry struct {
 type Built struct {
 	Content  []byte
 	SHA256   string
-	Traces   map[int64]string // transfer id → trace number
+	Traces   []string // the trace number of each entry given, in the order given
 	Batches  int
 	Entries  int
 	Debits   int64 // total, in cents, of the transfers' debits
@@ -81,6 +81,9 @@ func batches(entries []Entry) ([]batchKey, map[batchKey][]int) {
 	})
 	return keys, groups
 }
+
+// offsetName is what moov-io/ach names a balanced batch's offset entries.
+const offsetName = "OFFSET"
 
 // MaxTrace is the last sequence a trace number can hold (7 digits after
 // the bank's 8).
@@ -120,7 +123,7 @@ func BuildFile(o Origin, created time.Time, modifier string, firstTrace int, ent
 	f.Header.FileIDModifier = modifier
 
 	keys, groups := batches(entries)
-	built := Built{Traces: make(map[int64]string, len(entries)), Modifier: modifier}
+	built := Built{Traces: make([]string, len(entries)), Modifier: modifier}
 	seq := firstTrace - 1
 	for n, k := range keys {
 		bh := moov.NewBatchHeader()
@@ -136,10 +139,12 @@ func BuildFile(o Origin, created time.Time, modifier string, firstTrace int, ent
 		if err != nil {
 			return Built{}, fmt.Errorf("ach: batch %d: %w", n+1, err)
 		}
+		added := make([]*moov.EntryDetail, 0, len(groups[k]))
 		for _, i := range groups[k] {
 			e := &entries[i]
 			seq++
 			ed := moov.NewEntryDetail()
+			added = append(added, ed)
 			ed.TransactionCode = transactionCode(e.Transfer.Direction, e.Account.Type)
 			ed.SetRDFI(e.Account.Routing)
 			ed.DFIAccountNumber = e.AccountNumber
@@ -154,7 +159,7 @@ func BuildFile(o Origin, created time.Time, modifier string, firstTrace int, ent
 			}
 			ed.SetTraceNumber(o.ODFI(), seq)
 			batch.AddEntry(ed)
-			built.Traces[e.Transfer.ID] = ed.TraceNumber
+			built.Traces[i] = ed.TraceNumber
 			built.Entries++
 			if e.Transfer.Direction == Debit {
 				built.Debits += e.Transfer.Amount
@@ -175,6 +180,16 @@ func BuildFile(o Origin, created time.Time, modifier string, firstTrace int, ent
 		}
 		if err := batch.Create(); err != nil {
 			return Built{}, fmt.Errorf("ach: batch %d: %w", n+1, err)
+		}
+		// moov-io/ach takes an entry named OFFSET for an offset of its own
+		// and drops it: no transfer may go missing from a file unseen.
+		// (moov keeps the entries it was given in order, and puts its
+		// offsets last).
+		kept := batch.GetEntries()
+		for j, ed := range added {
+			if j >= len(kept) || kept[j] != ed {
+				return Built{}, fmt.Errorf("ach: batch %d lost transfer %s", n+1, entries[groups[k][j]].Transfer.PublicID)
+			}
 		}
 		f.AddBatch(batch)
 		built.Batches++

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestBuildFile_RoundTrips(t *testing.T) {
 		count := 0
 		for _, batch := range f.Batches {
 			for _, ed := range batch.GetEntries() {
-				if !isTrace(b.Traces, ed.TraceNumber) {
+				if !slices.Contains(b.Traces, ed.TraceNumber) {
 					continue // the offset
 				}
 				count++
@@ -79,19 +80,10 @@ func TestBuildFile_RoundTrips(t *testing.T) {
 		if balanced && f.Control.TotalDebitEntryDollarAmountInFile != f.Control.TotalCreditEntryDollarAmountInFile {
 			t.Fatal("a balanced file does not balance")
 		}
-		if !strings.HasPrefix(b.Traces[1], "09140060") {
-			t.Fatalf("trace %s does not start with the bank's identification", b.Traces[1])
+		if !strings.HasPrefix(b.Traces[0], "09140060") {
+			t.Fatalf("trace %s does not start with the bank's identification", b.Traces[0])
 		}
 	}
-}
-
-func isTrace(traces map[int64]string, trace string) bool {
-	for _, t := range traces {
-		if t == trace {
-			return true
-		}
-	}
-	return false
 }
 
 func sum(entries []Entry) int64 {
@@ -100,6 +92,23 @@ func sum(entries []Entry) int64 {
 		s += e.Transfer.Amount
 	}
 	return s
+}
+
+// moov-io/ach drops an entry named OFFSET from a balanced batch (it takes
+// it for an offset): the file is refused rather than made without it, and
+// no account or company may be named so.
+func TestBuildFile_NoTransferGoesMissing(t *testing.T) {
+	entries := testEntries(3)
+	entries[2].Account.HolderName = "Offset" // in the PPD batch with entries[0]
+	o := testOrigin
+	o.Balanced, o.OffsetRouting, o.OffsetAccount, o.OffsetType = true, "091400606", "99887766", Checking
+	if _, err := BuildFile(o, time.Date(2026, 12, 2, 14, 50, 0, 0, time.UTC), "A", 1, entries); err == nil || !strings.Contains(err.Error(), "lost transfer") {
+		t.Fatalf("a batch that lost an entry = %v", err)
+	}
+	n := NewAccount{RequestRef: "r", CustomerRef: "c", HolderName: "offset", HolderType: Person, Type: Checking, Routing: "021000021", AccountNumber: "12345678"}
+	if err := n.validate(); err == nil {
+		t.Fatal("an account holder named OFFSET was taken")
+	}
 }
 
 // Every fixture: originations parse and validate, returns and NOCs are
@@ -124,7 +133,8 @@ func TestReadInbound_Fixtures(t *testing.T) {
 		t.Fatalf("return-WEB: %+v, %v", ret.Returns, err)
 	}
 	noc, err := read("cor-example.ach")
-	if err != nil || len(noc.Corrections) != 1 || noc.Corrections[0].Code != "C01" || noc.Corrections[0].OriginalTrace != "121042880000001" {
+	if err != nil || len(noc.Corrections) != 1 || noc.Corrections[0].Code != "C01" || noc.Corrections[0].OriginalTrace != "121042880000001" ||
+		noc.Corrections[0].AccountNumber != "1918171614" {
 		t.Fatalf("cor-example: %+v, %v", noc.Corrections, err)
 	}
 	for name, kind := range map[string]ReturnKind{"dishonored-return.ach": DishonoredKind, "contested-return.ach": ContestedReturn} {
@@ -138,6 +148,56 @@ func TestReadInbound_Fixtures(t *testing.T) {
 	}
 	if !Administrative("R03") || Administrative("R01") || !Unauthorized("R10") {
 		t.Fatal("return code classes are wrong")
+	}
+}
+
+// A C07 corrects the routing number, the account number and the
+// transaction code at once: each is read out, by moov-io/ach's reading.
+func TestReadInbound_C07(t *testing.T) {
+	fh := moov.NewFileHeader()
+	fh.ImmediateDestination, fh.ImmediateOrigin, fh.FileCreationDate, fh.FileCreationTime, fh.FileIDModifier =
+		"091400606", "121042882", "261202", "1200", "A"
+	fh.ImmediateDestinationName, fh.ImmediateOriginName = "DEMO ODFI", "RECEIVING BANK"
+	bh := moov.NewBatchHeader()
+	bh.ServiceClassCode, bh.StandardEntryClassCode, bh.CompanyName, bh.CompanyIdentification = 220, moov.COR, "CONSOLE PAY", "1234567890"
+	bh.CompanyEntryDescription, bh.EffectiveEntryDate, bh.ODFIIdentification = "PAYOUT", "261203", "12104288"
+	ed := moov.NewEntryDetail()
+	ed.TransactionCode, ed.IdentificationNumber, ed.IndividualName = 21, "tr_x", "JANE ORDINARY"
+	ed.SetRDFI("091400606")
+	ed.DFIAccountNumber = "9876543210"
+	ed.SetTraceNumber("12104288", 1)
+	ed.AddendaRecordIndicator, ed.Category = 1, moov.CategoryNOC
+	a := moov.NewAddenda98()
+	a.ChangeCode, a.OriginalTrace, a.OriginalDFI, a.TraceNumber = "C07", "091400600000001", "12104288", ed.TraceNumber
+	a.CorrectedData = "021000021" + "12345678901      " + "32"
+	ed.Addenda98 = a
+	batch, err := moov.NewBatch(bh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch.AddEntry(ed)
+	if err := batch.Create(); err != nil {
+		t.Fatal(err)
+	}
+	f := moov.NewFile()
+	f.SetHeader(fh)
+	f.AddBatch(batch)
+	if err := f.Create(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := moov.NewWriter(&buf).Write(f); err != nil {
+		t.Fatal(err)
+	}
+	in, err := ReadInbound(&buf)
+	if err != nil || len(in.Corrections) != 1 {
+		t.Fatalf("C07: %+v, %v", in.Corrections, err)
+	}
+	if c := in.Corrections[0]; c.Routing != "021000021" || c.AccountNumber != "12345678901" || c.TxCode != 32 || !(Correction{Code: c.Code}).Changes() {
+		t.Fatalf("C07 read as %+v", c)
+	}
+	if (Correction{Code: "C04"}).Changes() {
+		t.Fatal("a corrected name does not change the account")
 	}
 }
 

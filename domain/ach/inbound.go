@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -40,7 +41,11 @@ type NOCItem struct {
 	OriginalTrace string
 	Code          string
 	Reason        string
-	CorrectedData string
+	CorrectedData string // as the bank sent it
+	// What it corrects, as moov-io/ach reads the corrected data.
+	Routing       string
+	AccountNumber string
+	TxCode        int
 }
 
 // Inbound is what an inbound file (returns, NOCs) holds.
@@ -125,6 +130,9 @@ func (in *Inbound) add(ed *moov.EntryDetail) {
 	}
 	if a := ed.Addenda98; a != nil {
 		c := NOCItem{OriginalTrace: a.OriginalTrace, Code: a.ChangeCode, CorrectedData: strings.TrimSpace(a.CorrectedData)}
+		if d := a.ParseCorrectedData(moov.PartialCorrectedData()); d != nil {
+			c.Routing, c.AccountNumber, c.TxCode = d.RoutingNumber, d.AccountNumber, d.TransactionCode
+		}
 		if cc := moov.LookupChangeCode(a.ChangeCode); cc != nil {
 			c.Reason = cc.Reason
 		}
@@ -135,15 +143,20 @@ func (in *Inbound) add(ed *moov.EntryDetail) {
 	}
 }
 
-// moovError is moov-io/ach's error, its first lines only.
+// moovError is moov-io/ach's error, its first lines only, with any run of
+// six or more digits masked: moov quotes the field it refused, and that
+// may be an account number.
 func moovError(err error) string {
+	msg := err.Error()
 	var list base.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		msgs := make([]string, 0, min(3, len(list)))
 		for _, e := range list[:min(3, len(list))] {
 			msgs = append(msgs, e.Error())
 		}
-		return strings.Join(msgs, "; ")
+		msg = strings.Join(msgs, "; ")
 	}
-	return err.Error()
+	return longDigits.ReplaceAllStringFunc(msg, func(d string) string { return "…" + d[len(d)-4:] })
 }
+
+var longDigits = regexp.MustCompile(`\d{6,}`)

@@ -33,6 +33,9 @@ type Store interface {
 	// PartyTransfers locks the transfers of the accounts of a screening
 	// party that are in one of statuses.
 	PartyTransfers(ctx context.Context, partyRef string, statuses []Status) ([]Transfer, error)
+	// LockCustomer holds the customer's transfers still until the caller's
+	// transaction ends.
+	LockCustomer(ctx context.Context, customer string) error
 	// DayTotal sums a customer's transfers created in [from, to), but those
 	// canceled or returned.
 	DayTotal(ctx context.Context, customer string, from, to time.Time) (int64, error)
@@ -46,6 +49,8 @@ type Store interface {
 	// SentBefore lists sent transfers effective before date.
 	SentBefore(ctx context.Context, date time.Time, limit int) ([]Transfer, error)
 
+	// CutoffClaimed reports whether the cutoff window ran (or runs).
+	CutoffClaimed(ctx context.Context, window string) (bool, error)
 	// ClaimCutoff records that the cutoff window runs; false when it ran
 	// already (on this or another instance).
 	ClaimCutoff(ctx context.Context, window string, at time.Time) (bool, error)
@@ -86,6 +91,8 @@ type Store interface {
 // Screener is screening, as ACH needs it.
 type Screener interface {
 	Screen(ctx context.Context, p screening.Party, trigger string) (screening.Result, error)
+	// Standing is the party as screened last.
+	Standing(ctx context.Context, ref string) (screening.Record, bool, error)
 }
 
 // Jobs queues work in the caller's transaction.

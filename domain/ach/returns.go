@@ -73,7 +73,7 @@ func (s *Service) ingest(ctx context.Context, name, source string, content []byt
 			}
 		}
 		for _, c := range in.Corrections {
-			matched, err := s.applyNOC(ctx, c)
+			matched, err := s.applyNOC(ctx, f, c)
 			if err != nil {
 				return err
 			}
@@ -147,21 +147,21 @@ func orNone(s string) string {
 	return s
 }
 
-func (s *Service) applyNOC(ctx context.Context, n NOCItem) (bool, error) {
+func (s *Service) applyNOC(ctx context.Context, f InboundFile, n NOCItem) (bool, error) {
 	t, found, err := s.Store.TransferByTrace(ctx, n.OriginalTrace, false)
 	if err != nil || !found {
 		return false, err
 	}
 	c := Correction{AccountID: t.AccountID, AccountPublic: t.AccountPublic, TransferID: t.ID, OriginalTrace: n.OriginalTrace,
-		Code: n.Code, Reason: n.Reason, Status: "pending", ReceivedAt: s.now()}
-	if number, hasNumber := correctedNumber(n); hasNumber {
+		Code: n.Code, Reason: n.Reason, Status: "pending", ReceivedAt: s.now(), Routing: n.Routing, TxCode: n.TxCode,
+		ReceivedBy: f.By, CorrectedData: n.CorrectedData}
+	if number := n.AccountNumber; number != "" {
 		// A corrected account number is kept encrypted, shown by its last 4.
 		if c.Ciphertext, err = s.Keys.Encrypt(ctx, []byte(number), correctionAAD(t.AccountPublic, n.OriginalTrace)); err != nil {
 			return false, err
 		}
-		n.CorrectedData = strings.Replace(n.CorrectedData, number, "••••"+number[max(0, len(number)-4):], 1)
+		c.CorrectedData = strings.Replace(c.CorrectedData, number, "••••"+number[max(0, len(number)-4):], 1)
 	}
-	c.CorrectedData = n.CorrectedData
 	if err := s.Store.InsertCorrection(ctx, &c); err != nil {
 		return false, err
 	}
@@ -173,25 +173,12 @@ func correctionAAD(account, trace string) []byte {
 	return []byte("correction:" + account + ":" + trace)
 }
 
-// correctedNumber is the account number a notification of change carries:
-// C01 and C06 give it first; C03 after the routing number.
-func correctedNumber(n NOCItem) (string, bool) {
-	fields := strings.Fields(n.CorrectedData)
-	switch {
-	case (n.Code == "C01" || n.Code == "C06") && len(fields) > 0:
-		return fields[0], true
-	case n.Code == "C03" && len(fields) > 1:
-		return fields[1], true
-	case n.Code == "C03" && len(fields) == 1 && len(fields[0]) > 9:
-		return fields[0][9:], true
-	}
-	return "", false
-}
-
 // DecideCorrection applies a notification of change to its account, or
 // rejects it, as an operator decides: the bank's change is not taken on
-// trust. C01 (account number), C02 (routing), C03 (both), C05 (account
-// type) and C06 (number and type) change the account; others are recorded.
+// trust, nor on the word of whoever brought the file in (another operator
+// decides an uploaded file's). C01 (account number), C02 (routing), C03
+// (both), C05 (account type), C06 (number and type) and C07 (all three)
+// change the account; the others are noted.
 func (s *Service) DecideCorrection(ctx context.Context, id int64, apply bool) (Correction, error) {
 	caller, ctx, err := identity.Authorize(ctx, identity.PermACHWrite)
 	if err != nil {
@@ -203,15 +190,21 @@ func (s *Service) DecideCorrection(ctx context.Context, id int64, apply bool) (C
 		if c, found, err = s.Store.Correction(ctx, id, true); err != nil || !found {
 			return errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such correction."))
 		}
-		if c.Status != "pending" {
+		switch {
+		case c.Status != "pending":
 			return domain.Errorf(domain.ECONFLICT, "This correction was %s already.", c.Status)
+		case c.ReceivedBy == caller.Actor.ID:
+			return domain.Errorf(domain.EFORBIDDEN, "You uploaded the file this correction came in: another operator decides it.")
 		}
 		c.Status, c.DecidedBy = "rejected", caller.Actor.ID
-		if apply {
+		switch {
+		case apply && c.Changes():
 			c.Status = "applied"
 			if err := s.applyCorrection(ctx, c); err != nil {
 				return err
 			}
+		case apply:
+			c.Status = "noted"
 		}
 		if err := s.Store.UpdateCorrection(ctx, c); err != nil {
 			return err
@@ -227,7 +220,6 @@ func (s *Service) applyCorrection(ctx context.Context, c Correction) error {
 	if err != nil || !found {
 		return errOr(err, domain.Errorf(domain.ENOTFOUND, "The correction's account is gone."))
 	}
-	fields := strings.Fields(c.CorrectedData)
 	number := ""
 	if c.Ciphertext != nil {
 		plain, err := s.Keys.Decrypt(ctx, c.Ciphertext, correctionAAD(c.AccountPublic, c.OriginalTrace))
@@ -236,32 +228,25 @@ func (s *Service) applyCorrection(ctx context.Context, c Correction) error {
 		}
 		number = string(plain)
 	}
-	switch c.Code {
-	case "C02", "C03":
-		if len(fields) == 0 || ValidateRouting(fields[0][:min(9, len(fields[0]))]) != nil {
-			return domain.Errorf(domain.EINVALID, "The corrected routing number %q is not valid: reject the correction.", c.CorrectedData)
+	if c.Routing != "" {
+		if ValidateRouting(c.Routing) != nil {
+			return domain.Errorf(domain.EINVALID, "The corrected routing number %q is not valid: reject the correction.", c.Routing)
 		}
-		a.Routing = fields[0][:9]
-	case "C05":
-		if len(fields) > 0 {
-			if code, err := strconv.Atoi(fields[0]); err == nil {
-				a.Type = typeOf(code)
-			}
-		}
-	case "C06":
-		if len(fields) > 1 {
-			if code, err := strconv.Atoi(fields[len(fields)-1]); err == nil {
-				a.Type = typeOf(code)
-			}
-		}
+		a.Routing = c.Routing
+	}
+	if c.TxCode != 0 {
+		a.Type = typeOf(c.TxCode)
 	}
 	if number != "" {
+		if !accountNumber.MatchString(number) {
+			return domain.Errorf(domain.EINVALID, "The corrected account number is not one (4 to 17 characters): reject the correction.")
+		}
 		if a.Ciphertext, err = s.Keys.Encrypt(ctx, []byte(number), accountAAD(a.PublicID)); err != nil {
 			return err
 		}
 		a.Last4 = number[max(0, len(number)-4):]
 	}
-	if number != "" || c.Code == "C02" || c.Code == "C03" {
+	if number != "" || c.Routing != "" {
 		plain := number
 		if plain == "" {
 			p, err := s.Keys.Decrypt(ctx, a.Ciphertext, accountAAD(a.PublicID))

@@ -208,7 +208,7 @@ func (s *Service) StartVerification(ctx context.Context, publicID string) ([2]Tr
 		}
 		for i, cents := range amounts {
 			t, err := s.create(ctx, a, NewTransfer{RequestRef: "verify:" + a.PublicID + ":" + strconv.Itoa(i), Account: a.PublicID, Direction: Credit,
-				Amount: cents, SEC: sec, CompanyName: truncate(a.HolderName, 22), Description: "ACCTVERIFY", Purpose: "micro_deposit"}, false)
+				Amount: cents, SEC: sec, CompanyName: truncate(a.HolderName, 22), Description: "ACCTVERIFY", Purpose: PurposeMicroDeposit}, false)
 			if err != nil {
 				return err
 			}

@@ -35,9 +35,9 @@ func (s Status) Label() string { return strings.ToUpper(string(s[:1])) + string(
 var transitions = map[Status][]Status{
 	Created:   {Screening, Canceled},
 	Screening: {Approved, Held, Canceled},
-	Held:      {Approved, Canceled},
+	Held:      {Screening, Approved, Canceled}, // screened again: a list came back, a hit was cleared
 	Approved:  {Batched, Held, Canceled},
-	Batched:   {Sent},
+	Batched:   {Sent, Returned}, // returned: the bank had the file before we marked it sent
 	Sent:      {Settled, Returned},
 	Settled:   {Returned},
 }
@@ -100,11 +100,18 @@ type Transfer struct {
 	FileID        int64
 	ReturnCode    string
 	ReturnReason  string
-	Purpose       string // payment, micro_deposit
+	Purpose       string // PurposePayment, PurposeMicroDeposit
 	CreatedAt     time.Time
 	CreatedBy     string
 	ApprovedBy    string
 }
+
+// Purposes of transfers: a payment, or one of the two small credits that
+// verify an account (whose amounts the holder proves the account with).
+const (
+	PurposePayment      = "payment"
+	PurposeMicroDeposit = "micro_deposit"
+)
 
 // move applies a transition, or refuses an illegal one.
 func (t *Transfer) move(to Status) error {
@@ -167,6 +174,9 @@ func (n *NewTransfer) validate(holder HolderType) error {
 	case CCD:
 		if n.CompanyName == "" || len(n.CompanyName) > 22 || !asciiPrintable(n.CompanyName) {
 			return domain.Errorf(domain.EINVALID, "CCD needs company_name: the receiving company, up to 22 characters.")
+		}
+		if strings.EqualFold(n.CompanyName, offsetName) {
+			return domain.Errorf(domain.EINVALID, "company_name cannot be %q: a NACHA file's offset entries are named so.", offsetName)
 		}
 	case WEB:
 		if holder != Person {

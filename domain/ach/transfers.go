@@ -8,6 +8,7 @@ import (
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/pan"
 	"github.com/paycompliance/console/domain/screening"
 )
 
@@ -33,7 +34,7 @@ func (s *Service) CreateTransfer(ctx context.Context, n NewTransfer) (Transfer, 
 	case a.Status == Blocked:
 		return Transfer{}, domain.Errorf(domain.ECONFLICT, "Bank account %s is blocked (%s): nothing can be sent to or from it.", a.PublicID, a.BlockReason)
 	}
-	n.Purpose = "payment"
+	n.Purpose = PurposePayment
 	var t Transfer
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -56,6 +57,11 @@ func (s *Service) create(ctx context.Context, a BankAccount, n NewTransfer, limi
 	if limits {
 		if s.MaxTransfer > 0 && n.Amount > s.MaxTransfer {
 			return Transfer{}, domain.Errorf(domain.EINVALID, "A transfer may be at most %s.", cents(s.MaxTransfer))
+		}
+		// One customer's transfers are created one at a time, so two at
+		// once cannot both fit under the limit that only one fits under.
+		if err := s.Store.LockCustomer(ctx, a.CustomerRef); err != nil {
+			return Transfer{}, err
 		}
 		start := s.Schedule.at(s.Schedule.today(now), Clock{})
 		total, err := s.Store.DayTotal(ctx, a.CustomerRef, start, start.AddDate(0, 0, 1))
@@ -83,11 +89,15 @@ func (s *Service) create(ctx context.Context, a BankAccount, n NewTransfer, limi
 		}
 		return t, err
 	}
-	if err := s.moveTo(ctx, &t, Screening, "created: "+string(t.Direction)+" of "+cents(t.Amount)+" effective "+t.Effective.Format("2006-01-02")); err != nil {
+	amount := cents(t.Amount)
+	if t.Purpose == PurposeMicroDeposit {
+		amount = "a micro-deposit" // the holder proves the account with it: not written down anywhere it can be read
+	}
+	if err := s.moveTo(ctx, &t, Screening, "created: "+string(t.Direction)+" of "+amount+" effective "+t.Effective.Format("2006-01-02")); err != nil {
 		return t, err
 	}
 	return t, s.record(ctx, audit.TransferCreated, audit.Success, "transfer", t.PublicID, map[string]string{
-		"account": a.PublicID, "direction": string(t.Direction), "amount": cents(t.Amount), "sec": string(t.SEC), "purpose": t.Purpose})
+		"account": a.PublicID, "direction": string(t.Direction), "amount": amount, "sec": string(t.SEC), "purpose": t.Purpose})
 }
 
 // moveTo applies a transition, records it on the transfer's history and
@@ -126,7 +136,9 @@ func (s *Service) screen(ctx context.Context, publicID, trigger string) (Transfe
 			return nil // moved on meanwhile
 		}
 		if t.Status == Held { // back from waiting for a list
-			t.Status = Screening
+			if err := s.moveTo(ctx, &t, Screening, "screening again"); err != nil {
+				return err
+			}
 		}
 		return s.decide(ctx, &t, result, screenErr)
 	})
@@ -141,8 +153,12 @@ func (s *Service) decide(ctx context.Context, t *Transfer, result screening.Resu
 		return s.hold(ctx, t, "screening could not run: "+domain.ErrorMessage(screenErr))
 	case result.Status != screening.Clear:
 		t.HoldReason, t.CaseID = HoldScreening, result.CaseID
-		return s.hold(ctx, t, "screening: "+string(result.Status)+" (case "+strconv.FormatInt(result.CaseID, 10)+")")
-	case t.Amount > s.ApprovalAbove && t.Purpose == "payment":
+		why := "screening: " + string(result.Status)
+		if result.CaseID != 0 {
+			why += " (case " + strconv.FormatInt(result.CaseID, 10) + ")"
+		}
+		return s.hold(ctx, t, why)
+	case t.Amount > s.ApprovalAbove && t.Purpose == PurposePayment:
 		t.HoldReason = HoldApproval
 		return s.hold(ctx, t, "screening clear; above "+cents(s.ApprovalAbove)+": an operator other than "+t.CreatedBy+" approves it")
 	}
@@ -194,6 +210,9 @@ func (s *Service) Cancel(ctx context.Context, publicID, reason string) (Transfer
 	if len(reason) > 200 || !asciiPrintable(reason) {
 		return Transfer{}, domain.Errorf(domain.EINVALID, "The reason is at most 200 plain characters.")
 	}
+	if _, found := pan.Find(reason); found {
+		return Transfer{}, domain.Errorf(domain.EINVALID, "The reason holds what looks like a card number.")
+	}
 	var t Transfer
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var found bool
@@ -220,7 +239,9 @@ func (s *Service) PartyCleared(ctx context.Context, ref string) error {
 		if t.HoldReason != HoldScreening {
 			continue
 		}
-		t.Status = Screening // its screening is now done, clear
+		if err := s.moveTo(ctx, &t, Screening, "the hit was cleared by a compliance officer"); err != nil {
+			return err
+		}
 		if err := s.decide(ctx, &t, screening.Result{Status: screening.Clear}, nil); err != nil {
 			return err
 		}
@@ -228,21 +249,9 @@ func (s *Service) PartyCleared(ctx context.Context, ref string) error {
 	return nil
 }
 
-// PartyBlocked implements screening.Holder: a confirmed match. Nothing
-// not yet in a file goes, and the accounts are blocked.
+// PartyBlocked implements screening.Holder: a confirmed match blocks the
+// holder's account, and so stops what was not yet in a file.
 func (s *Service) PartyBlocked(ctx context.Context, ref string) error {
-	open, err := s.Store.PartyTransfers(ctx, ref, []Status{Created, Screening, Held, Approved})
-	if err != nil {
-		return err
-	}
-	for _, t := range open {
-		if err := s.moveTo(ctx, &t, Canceled, "canceled: the account holder is a confirmed sanctions match"); err != nil {
-			return err
-		}
-		if err := s.record(ctx, audit.TransferCanceled, audit.Success, "transfer", t.PublicID, map[string]string{"reason": "sanctions match"}); err != nil {
-			return err
-		}
-	}
 	if publicID, ok := accountOfParty(ref); ok {
 		return s.block(ctx, publicID, "the holder is a confirmed sanctions match")
 	}
@@ -257,17 +266,36 @@ func accountOfParty(ref string) (string, bool) {
 	return "", false
 }
 
-// block blocks an account, in the caller's transaction.
+// block blocks an account, in the caller's transaction: nothing more is
+// sent to or from it, and its transfers not yet in a file are canceled
+// (the cutoff also skips a blocked account's, should one slip through).
 func (s *Service) block(ctx context.Context, publicID, reason string) error {
 	a, found, err := s.Store.Account(ctx, publicID, true)
-	if err != nil || !found || a.Status == Blocked {
+	if err != nil || !found {
 		return err
 	}
-	a.Status, a.BlockReason = Blocked, reason
-	if err := s.Store.UpdateAccount(ctx, a); err != nil {
+	if a.Status != Blocked {
+		a.Status, a.BlockReason = Blocked, reason
+		if err := s.Store.UpdateAccount(ctx, a); err != nil {
+			return err
+		}
+		if err := s.record(ctx, audit.AccountBlocked, audit.Success, "bank_account", a.PublicID, map[string]string{"reason": reason}); err != nil {
+			return err
+		}
+	}
+	open, err := s.Store.PartyTransfers(ctx, a.PartyRef(), []Status{Created, Screening, Held, Approved})
+	if err != nil {
 		return err
 	}
-	return s.record(ctx, audit.AccountBlocked, audit.Success, "bank_account", a.PublicID, map[string]string{"reason": reason})
+	for _, t := range open {
+		if err := s.moveTo(ctx, &t, Canceled, "canceled: the account is blocked ("+reason+")"); err != nil {
+			return err
+		}
+		if err := s.record(ctx, audit.TransferCanceled, audit.Success, "transfer", t.PublicID, map[string]string{"reason": "account blocked"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TransferDetail is a transfer with its history, returns and account.

@@ -37,7 +37,8 @@ type Rules struct {
 	StructuringCount  int           // ...this many or more...
 	StructuringWindow time.Duration // ...within this long: structuring
 	RapidWindow       time.Duration // money in, then out within this long...
-	RapidShare        int           // ...at least this percent of it: rapid movement
+	RapidShare        int           // ...at least this percent of it: rapid movement...
+	RapidMinimum      int64         // ...of at least this much coming in
 	VelocityFactor    int           // a day with this many times the customer's daily average...
 	VelocityMinimum   int           // ...and at least this many transactions...
 	VelocityHistory   time.Duration // ...against the average over this long before it
@@ -47,7 +48,7 @@ type Rules struct {
 // report line, and patterns that avoid it.
 func Default() Rules {
 	return Rules{DailyTotal: 1_000_000, StructuringLow: 800_000, StructuringCount: 3, StructuringWindow: 5 * 24 * time.Hour,
-		RapidWindow: 24 * time.Hour, RapidShare: 80, VelocityFactor: 3, VelocityMinimum: 5, VelocityHistory: 30 * 24 * time.Hour}
+		RapidWindow: 24 * time.Hour, RapidShare: 80, RapidMinimum: 100_000, VelocityFactor: 3, VelocityMinimum: 5, VelocityHistory: 30 * 24 * time.Hour}
 }
 
 // Rule names a finding's kind.
@@ -77,20 +78,25 @@ type Finding struct {
 }
 
 // Evaluate runs every rule over one customer's transactions (any order)
-// for the day ending at now (UTC days), with their history before it.
+// up to now, with their history before it. The day rules look at today
+// and yesterday (UTC days): what came after the last run of a day, or on
+// a day the job did not run, is still seen. A finding is named by its
+// occurrence, so the same one found again is raised once.
 func (r Rules) Evaluate(customer string, txns []Txn, now time.Time) []Finding {
 	txns = slices.Clone(txns)
 	slices.SortFunc(txns, func(a, b Txn) int { return a.At.Compare(b.At) })
-	day := now.UTC().Truncate(24 * time.Hour)
+	today := now.UTC().Truncate(24 * time.Hour)
 	var out []Finding
-	out = append(out, r.largeDaily(customer, txns, day)...)
+	for _, day := range []time.Time{today.Add(-24 * time.Hour), today} {
+		out = append(out, r.largeDaily(customer, txns, day)...)
+		if f, ok := r.velocity(customer, txns, day); ok {
+			out = append(out, f)
+		}
+	}
 	if f, ok := r.structuring(customer, txns, now); ok {
 		out = append(out, f)
 	}
 	out = append(out, r.rapid(customer, txns, now)...)
-	if f, ok := r.velocity(customer, txns, day); ok {
-		out = append(out, f)
-	}
 	return out
 }
 
@@ -140,7 +146,7 @@ func (r Rules) structuring(customer string, txns []Txn, now time.Time) (Finding,
 func (r Rules) rapid(customer string, txns []Txn, now time.Time) []Finding {
 	var out []Finding
 	for i, in := range txns {
-		if in.Direction != In || in.At.Before(now.Add(-r.RapidWindow-24*time.Hour)) {
+		if in.Direction != In || in.Amount < r.RapidMinimum || in.At.Before(now.Add(-r.RapidWindow-24*time.Hour)) {
 			continue
 		}
 		var outTotal int64
@@ -160,7 +166,8 @@ func (r Rules) rapid(customer string, txns []Txn, now time.Time) []Finding {
 }
 
 // velocity: a day with many more transactions than the customer's own
-// daily average before it.
+// daily average before it (over the history there is, up to
+// VelocityHistory).
 func (r Rules) velocity(customer string, txns []Txn, day time.Time) (Finding, bool) {
 	historyStart := day.Add(-r.VelocityHistory)
 	var today, before int
@@ -178,10 +185,10 @@ func (r Rules) velocity(customer string, txns []Txn, day time.Time) (Finding, bo
 			}
 		}
 	}
-	historyDays := int(r.VelocityHistory / (24 * time.Hour))
 	if earliest.IsZero() || day.Sub(earliest) < 5*24*time.Hour || today < r.VelocityMinimum {
 		return Finding{}, false // too little history to call anything a spike
 	}
+	historyDays := int(day.Sub(earliest.UTC().Truncate(24*time.Hour)) / (24 * time.Hour))
 	// today > factor × (before / historyDays), in whole numbers.
 	if today*historyDays <= r.VelocityFactor*before {
 		return Finding{}, false

@@ -72,3 +72,41 @@ func TestVelocitySpike(t *testing.T) {
 		t.Fatal("a spike was called with no history")
 	}
 }
+
+// A new customer's steady pace is not a spike: the average is over the
+// history there is, not a whole month.
+func TestVelocity_ShortHistory(t *testing.T) {
+	var txns []Txn
+	for d := 1; d <= 6; d++ {
+		for i := range 10 {
+			txns = append(txns, Txn{Ref: "p", Direction: In, Amount: 1000, At: at(float64(24*d) + float64(i)*0.5)})
+		}
+	}
+	for i := range 10 {
+		txns = append(txns, Txn{Ref: "today", Direction: In, Amount: 1000, At: at(float64(i)*0.5 + 1)})
+	}
+	if f, ok := rules(t, txns)[Velocity]; ok {
+		t.Fatalf("ten a day for a week, then ten today: %+v", f)
+	}
+}
+
+// What came late in a day is still found the next morning.
+func TestLargeDaily_YesterdayEvening(t *testing.T) {
+	morning := time.Date(2026, 12, 3, 0, 30, 0, 0, time.UTC)
+	txns := []Txn{{Ref: "a", Direction: In, Amount: 700_000, At: morning.Add(-5 * time.Hour)}, {Ref: "b", Direction: In, Amount: 700_000, At: morning.Add(-time.Hour)}}
+	found := false
+	for _, f := range Default().Evaluate("cus-1", txns, morning) {
+		found = found || f.Rule == LargeDaily && f.Window == "2026-12-02:in"
+	}
+	if !found {
+		t.Fatal("yesterday's $14,000 was not found this morning")
+	}
+}
+
+// A small payment refunded at once is not rapid movement.
+func TestRapidMovement_Minimum(t *testing.T) {
+	txns := []Txn{{Ref: "in", Direction: In, Amount: 500, At: at(3)}, {Ref: "out", Direction: Out, Amount: 500, At: at(2)}}
+	if _, ok := rules(t, txns)[RapidMovement]; ok {
+		t.Fatal("a $5 payment refunded an hour later was called rapid movement")
+	}
+}

@@ -21,7 +21,8 @@ type Activity interface {
 
 // Store remembers the findings raised, so each is raised once.
 type Store interface {
-	// Raise records f; false when it was raised before.
+	// Raise records f; false when it was raised before, or another finding
+	// of its rule took in any of its transactions.
 	Raise(ctx context.Context, f Finding, at time.Time) (bool, error)
 	// Linked records the case a finding opened.
 	Linked(ctx context.Context, f Finding, caseID int64) error

@@ -75,6 +75,7 @@ const (
 	CaseUpdated      Action = "case.updated" // claimed, assigned, a note, an attachment, escalated
 	CaseDecided      Action = "case.decided"
 	CaseExported     Action = "case.exported" // a case file taken for filing, or an attachment downloaded
+	CaseViewed       Action = "case.viewed"   // a SAR case opened: what it holds is confidential
 
 	// Escrow.
 	ReleaseRequested Action = "escrow.release.requested"
@@ -107,7 +108,7 @@ var Actions = []Action{
 	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
 	AccountAdded, AccountVerified, AccountBlocked, TransferCreated, TransferHeld, TransferApproved, TransferCanceled,
 	FileGenerated, BatchSent, FileDownloaded, InboundReceived, ReturnReceived, CorrectionReceived, CorrectionDecided,
-	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported,
+	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported, CaseViewed,
 	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,
 	FraudCaseDecided, FraudRuleChanged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,

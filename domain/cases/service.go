@@ -51,6 +51,9 @@ type DecisionInput struct {
 	Reason    string
 	Until     time.Time // a false positive's whitelist lasts until then
 	Reference string    // a filed SAR's BSA identifier
+	// Reviewed names the evidence decided on (a sanctions hit's screening
+	// result): a decision on what is no longer the latest is refused.
+	Reviewed int64
 }
 
 // Query selects cases for the queue.
@@ -68,7 +71,11 @@ type Service struct {
 	Tx       domain.Transactor
 	Audit    *audit.Log
 	Deciders map[Kind]Decider
-	Now      func() time.Time
+	// Colleagues tells who may work cases: a case is assigned only to one.
+	Colleagues interface {
+		Holds(ctx context.Context, username string, p identity.Permission) (bool, error)
+	}
+	Now func() time.Time
 }
 
 // Limits on what people type into a case.
@@ -100,6 +107,12 @@ func (s *Service) Open(ctx context.Context, c Case) (Case, error) {
 		return c, err
 	}
 	return c, s.Store.AddEvent(ctx, c.ID, Event{At: now, Actor: actorOf(ctx), Action: "opened", Detail: c.Title})
+}
+
+// Event adds to an open case's timeline what its area saw (a screening
+// that found something else), in the caller's transaction.
+func (s *Service) Event(ctx context.Context, id int64, action, detail string) error {
+	return s.Store.AddEvent(ctx, id, Event{At: s.now(), Actor: actorOf(ctx), Action: action, Detail: truncate(detail, 1000)})
 }
 
 func actorOf(ctx context.Context) string {
@@ -215,7 +228,16 @@ func (s *Service) Assign(ctx context.Context, id int64, username string) (Case, 
 	if username == "" || len(username) > 64 {
 		return Case{}, domain.Errorf(domain.EINVALID, "Name the colleague to assign the case to by username.")
 	}
-	return s.change(ctx, id, func(_ context.Context, c *Case, _ identity.Caller) (Event, audit.Action, error) {
+	return s.change(ctx, id, func(ctx context.Context, c *Case, _ identity.Caller) (Event, audit.Action, error) {
+		if s.Colleagues != nil {
+			ok, err := s.Colleagues.Holds(ctx, username, identity.PermCasesWork)
+			if err != nil {
+				return Event{}, "", err
+			}
+			if !ok {
+				return Event{}, "", domain.Errorf(domain.EINVALID, "%s is not a colleague who works cases: assign it to a compliance officer.", username)
+			}
+		}
 		c.Assignee = username
 		if c.Status == Open {
 			c.Status = InReview
@@ -273,6 +295,18 @@ func (s *Service) Attachment(ctx context.Context, caseID, id int64) (Attachment,
 		return a, nil, errOr(err, domain.Errorf(domain.ENOTFOUND, "There is no such attachment."))
 	}
 	return a, data, s.recordExport(ctx, caseID, "attachment "+a.SHA256[:12])
+}
+
+// View returns a case for its page; viewing a SAR is recorded, as what
+// it holds may not be disclosed.
+func (s *Service) View(ctx context.Context, id int64) (Detail, error) {
+	d, err := s.Get(ctx, id)
+	if err != nil || d.Case.Kind != SAR {
+		return d, err
+	}
+	_, ctx, _ = identity.Authorize(ctx, identity.PermCasesRead)
+	return d, s.Audit.Record(ctx, audit.Event{Action: audit.CaseViewed, Outcome: audit.Success,
+		Target: audit.Target{Type: "case", ID: strconv.FormatInt(id, 10)}})
 }
 
 // Export returns the case whole, for its filing (a SAR's case file), and

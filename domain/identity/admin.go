@@ -388,3 +388,13 @@ func boolString(b bool) string {
 	}
 	return "false"
 }
+
+// Holds reports whether username is an active user whose roles grant p:
+// who a piece of work may be handed to.
+func (s *Service) Holds(ctx context.Context, username string, p Permission) (bool, error) {
+	u, found, err := s.Store.UserByUsername(ctx, username)
+	if err != nil || !found {
+		return false, err
+	}
+	return u.Status == Active && Permissions(u.Roles)[p], nil
+}

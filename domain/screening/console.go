@@ -2,6 +2,7 @@ package screening
 
 import (
 	"context"
+	"time"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/identity"
@@ -25,15 +26,27 @@ func (s *Service) Versions(ctx context.Context, limit int) (Versions, error) {
 	if v.Versions, err = s.Store.Versions(ctx, limit); err != nil {
 		return v, err
 	}
-	v.LoadFailure, _, err = s.Store.LastLoadFailure(ctx)
+	v.LoadFailure, err = s.LoadFailure(ctx)
 	return v, err
 }
 
-// LoadFailure is the reason the latest load was refused, "" when the
-// latest load succeeded: the alert the console shows.
+// StaleAfter is how long the lists may go unchecked before the console
+// says so (a source nobody refreshes, a job that stopped).
+const StaleAfter = 48 * time.Hour
+
+// LoadFailure is the alert the console shows, "" for none: the reason the
+// latest load was refused, or that no load has succeeded in StaleAfter.
 func (s *Service) LoadFailure(ctx context.Context) (string, error) {
-	reason, _, err := s.Store.LastLoadFailure(ctx)
-	return reason, err
+	reason, failed, err := s.Store.LastLoadFailure(ctx)
+	if err != nil || failed {
+		return reason, err
+	}
+	checked, found, err := s.Store.LastCheck(ctx)
+	if err != nil || !found || s.now().Sub(checked) < StaleAfter {
+		return "", err
+	}
+	return "the lists were last fetched and found good at " + checked.UTC().Format("2006-01-02 15:04 UTC") +
+		": check the list source and the refresh job", nil
 }
 
 // Changes is what one version added, removed and changed against the

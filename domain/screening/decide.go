@@ -22,19 +22,25 @@ func ValidUntil(until, now time.Time) error {
 	return nil
 }
 
-// Decide implements cases.Decider for sanctions hits. A false positive
+// Decide implements cases.Decider for sanctions hits, on the screening the
+// officer reviewed (it must still be the party's latest). A false positive
 // whitelists the party against each open hit's entry, as it reads now,
 // until the date given, and lets what was held for the party go on. A true
 // match blocks the party for good, stops what was held, and opens a SAR
 // case whose 30-day clock runs from the hit's detection.
 func (s *Service) Decide(ctx context.Context, c cases.Case, in cases.DecisionInput) error {
+	// The party first: a screening running now waits, so the result read
+	// next is the last one until this decision commits.
+	rec, _, err := s.Store.Party(ctx, c.Subject, true)
+	if err != nil {
+		return err
+	}
 	latest, found, err := s.Store.LatestResult(ctx, c.Subject)
 	if err != nil || !found {
 		return errOr(err, domain.Errorf(domain.ECONFLICT, "This party has no screening to decide on."))
 	}
-	rec, _, err := s.Store.Party(ctx, c.Subject, true)
-	if err != nil {
-		return err
+	if in.Reviewed != latest.ID {
+		return domain.Errorf(domain.ECONFLICT, "The party was screened again since this page was opened: look at what the latest screening found, then decide.")
 	}
 	who, _ := audit.ActorFrom(ctx)
 	now := s.now()

@@ -324,21 +324,28 @@ func oneEdit(a, b string) bool {
 }
 
 // adjust raises or lowers a name's score by what else is known: a year of
-// birth or a country that agrees, or one that does not.
+// birth (within a year: the list's are often "circa") or a country that
+// agrees, or one that does not. Disagreement lowers a score by at most
+// maxPenalty, so it tips a near match below the threshold but never hides
+// a name that is the list's own.
 func adjust(s float64, q Query, e *Entry) float64 {
+	penalty := 0.0
 	if q.DOBYear != 0 && len(e.DOBYears) > 0 {
-		if slices.Contains(e.DOBYears, q.DOBYear) {
+		if slices.ContainsFunc(e.DOBYears, func(y int) bool { return y >= q.DOBYear-1 && y <= q.DOBYear+1 }) {
 			s += 0.03
 		} else {
-			s -= 0.10
+			penalty += 0.06
 		}
 	}
 	if q.Country != "" && len(e.Countries) > 0 {
 		if slices.Contains(e.Countries, q.Country) {
 			s += 0.02
 		} else {
-			s -= 0.05
+			penalty += 0.04
 		}
 	}
-	return min(max(s, 0), 1)
+	return min(max(s-min(penalty, maxPenalty), 0), 1)
 }
+
+// maxPenalty keeps an exact name (1.0) above DefaultThreshold (0.90).
+const maxPenalty = 0.08

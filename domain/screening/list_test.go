@@ -95,8 +95,11 @@ func TestSearch_SmallList(t *testing.T) {
 	if born := ix.Search(Query{Name: "Goerge Habash", Type: Individual, DOBYear: 1926}, 0)[0].Score; born <= base {
 		t.Error("a matching year of birth did not raise the score")
 	}
-	if other := ix.Search(Query{Name: "George Habbash", Type: Individual, DOBYear: 1990, Country: "canada"}, 0); other[0].Score >= DefaultThreshold {
-		t.Errorf("another year of birth and country still hit at %.3f", other[0].Score)
+	if other := ix.Search(Query{Name: "Goerge Habash", Type: Individual, DOBYear: 1990, Country: "canada"}, 0); other[0].Score >= DefaultThreshold {
+		t.Errorf("a misspelling born elsewhere, another year, still hits at %.3f (%.3f without)", other[0].Score, base)
+	}
+	if exact := ix.Search(Query{Name: "George Habbash", Type: Individual, DOBYear: 1990, Country: "canada"}, DefaultThreshold); len(exact) == 0 {
+		t.Error("the list's own name, with another year of birth and country, was hidden")
 	}
 }
 
@@ -111,4 +114,32 @@ func TestCompare_RealLists(t *testing.T) {
 		t.Fatalf("diff: %d added, %d removed, %d changed", len(d.Added), len(d.Removed), len(d.Changed))
 	}
 	t.Logf("diff: %d added, %d removed, %d changed", len(d.Added), len(d.Removed), len(d.Changed))
+}
+
+// A reload that finishes after a newer load does not put the older
+// version back.
+func TestLists_NeverGoBack(t *testing.T) {
+	var l Lists
+	newer, older := NewIndex(nil), NewIndex(nil)
+	l.Set(newer, Version{ID: 2})
+	l.Set(older, Version{ID: 1})
+	if ix, v := l.Active(); ix != newer || v.ID != 2 {
+		t.Fatalf("active is version %d", v.ID)
+	}
+}
+
+// A year of birth or a country that disagrees lowers a near match below
+// the threshold, but not the list's own name; a year within one of the
+// list's agrees.
+func TestAdjust(t *testing.T) {
+	e := &Entry{DOBYears: []int{1965}, Countries: []string{"russia"}}
+	if got := adjust(1.0, Query{DOBYear: 1980, Country: "canada"}, e); got < DefaultThreshold {
+		t.Errorf("an exact name with everything else disagreeing scores %.2f, below the threshold", got)
+	}
+	if got := adjust(0.93, Query{DOBYear: 1980}, e); got >= DefaultThreshold {
+		t.Errorf("a near match born 15 years apart scores %.2f", got)
+	}
+	if got := adjust(0.90, Query{DOBYear: 1966}, e); got <= 0.90 {
+		t.Errorf("a year within one of the list's does not agree: %.2f", got)
+	}
 }

@@ -16,6 +16,7 @@ type Version struct {
 	Removed  int
 	Changed  int
 	Active   bool
+	Files    []string // the published files it was loaded from
 }
 
 // Lists holds the active version's index in memory, for screening without
@@ -33,9 +34,13 @@ func (l *Lists) Active() (*Index, Version) {
 	return l.index, l.version
 }
 
-// Set makes ix, of version v, the active index.
+// Set makes ix, of version v, the active index, unless a later version
+// is active already (a slow reload finishing after a newer load).
 func (l *Lists) Set(ix *Index, v Version) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.index != nil && v.ID < l.version.ID {
+		return
+	}
 	l.index, l.version = ix, v
-	l.mu.Unlock()
 }

@@ -5,9 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/paycompliance/console/domain"
@@ -38,7 +42,11 @@ func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
 		return Version{}, false, err
 	}
 	if hasActive && active.SHA256 == hash {
-		return active, false, nil
+		return active, false, s.Store.RecordCheck(ctx) // the same lists: checked, and good
+	}
+	if missing := missingFiles(active.Files, f.Names()); hasActive && len(missing) > 0 {
+		reason := "the load lacks " + strings.Join(missing, ", ") + ", which the active version has (aliases or entries would be lost): kept the active version"
+		return Version{}, false, s.refuse(ctx, f.Source, reason, domain.Errorf(domain.ECONFLICT, "The %s", reason))
 	}
 	files := Files{SDN: reader(f.SDN), Alt: reader(f.Alt), Add: reader(f.Add), ConsAlt: reader(f.ConsAlt), ConsAdd: reader(f.ConsAdd)}
 	if f.ConsPrim != nil {
@@ -48,12 +56,15 @@ func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
 	if err != nil {
 		return Version{}, false, s.refuse(ctx, f.Source, "the lists did not parse: "+err.Error(), err)
 	}
+	if len(entries) == 0 {
+		return Version{}, false, s.refuse(ctx, f.Source, "the lists hold no entry", domain.Errorf(domain.EINVALID, "The lists hold no entry."))
+	}
 	if hasActive && s.MaxShrinkPercent > 0 && len(entries)*100 < active.Entries*(100-s.MaxShrinkPercent) {
 		reason := "the list shrank from " + strconv.Itoa(active.Entries) + " to " + strconv.Itoa(len(entries)) +
 			" entries, more than " + strconv.Itoa(s.MaxShrinkPercent) + "%: kept the active version"
 		return Version{}, false, s.refuse(ctx, f.Source, reason, domain.Errorf(domain.ECONFLICT, "The %s", reason))
 	}
-	v := Version{Source: f.Source, LoadedAt: s.now(), SHA256: hash, Entries: len(entries), Active: true}
+	v := Version{Source: f.Source, LoadedAt: s.now(), SHA256: hash, Entries: len(entries), Active: true, Files: f.Names()}
 	if hasActive {
 		older, err := s.Store.VersionEntries(ctx, active.ID)
 		if err != nil {
@@ -63,7 +74,7 @@ func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
 		v.Added, v.Removed, v.Changed = len(d.Added), len(d.Removed), len(d.Changed)
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.InsertVersion(ctx, &v, entries); err != nil {
+		if err := s.Store.InsertVersion(ctx, &v, active.ID, entries); err != nil {
 			return err
 		}
 		if err := s.Audit.Record(ctx, audit.Event{Action: audit.ListLoaded, Outcome: audit.Success,
@@ -76,6 +87,9 @@ func (s *Service) Load(ctx context.Context, src Source) (Version, bool, error) {
 			if err := s.Jobs.RescreenLater(ctx, active.ID, v.ID); err != nil {
 				return err
 			}
+		}
+		if err := s.Store.RecordCheck(ctx); err != nil {
+			return err
 		}
 		return s.Store.ListsChanged(ctx)
 	})
@@ -101,7 +115,30 @@ func reader(b []byte) io.Reader {
 	return bytes.NewReader(b)
 }
 
-// refuse records a refused load and returns err for the caller.
+// missingFiles are the files had has and got lacks.
+func missingFiles(had, got []string) []string {
+	var out []string
+	for _, name := range had {
+		if !slices.Contains(got, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Refused reports whether err is a load refused and recorded (the alert
+// is up): not worth retrying before the next scheduled load.
+func Refused(err error) bool {
+	var r refused
+	return errors.As(err, &r)
+}
+
+type refused struct{ error }
+
+func (r refused) Unwrap() error { return r.error }
+
+// refuse records a refused load and returns err, marked as refused, for
+// the caller.
 func (s *Service) refuse(ctx context.Context, source, reason string, err error) error {
 	if rerr := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.RecordLoadFailure(ctx, source, reason); err != nil {
@@ -112,7 +149,7 @@ func (s *Service) refuse(ctx context.Context, source, reason string, err error) 
 	}); rerr != nil {
 		return rerr
 	}
-	return err
+	return refused{err}
 }
 
 func truncate(s string) string {
@@ -145,6 +182,15 @@ func (s *Service) Reload(ctx context.Context) error {
 // whitelisted pair reopens only if its entry changed. It is the job a new
 // version queues.
 func (s *Service) Rescreen(ctx context.Context, from, to int64) (screened int, err error) {
+	// This instance may not have the new version in memory yet (the job
+	// can start before the load's own instance sets it, or before this one
+	// hears of it): screening against the old one would miss what is new.
+	if err := s.Reload(ctx); err != nil {
+		return 0, err
+	}
+	if _, v := s.Lists.Active(); v.ID < to {
+		return 0, fmt.Errorf("screening: this instance has list version %d, not %d yet: re-screening is tried again", v.ID, to)
+	}
 	older, err := s.Store.VersionEntries(ctx, from)
 	if err != nil {
 		return 0, err

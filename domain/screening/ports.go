@@ -1,6 +1,9 @@
 package screening
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps parties, their results and whitelists, and list versions;
 // each method joins the transaction its ctx carries.
@@ -16,7 +19,10 @@ type Store interface {
 	Whitelist(ctx context.Context, ref string) ([]Whitelist, error)
 	AddWhitelist(ctx context.Context, w Whitelist) error
 
-	InsertVersion(ctx context.Context, v *Version, entries []Entry) error
+	// InsertVersion makes v the only active version; replaces is the version
+	// it was compared with (0 for none), and ECONFLICT means another load
+	// made a different one active meanwhile.
+	InsertVersion(ctx context.Context, v *Version, replaces int64, entries []Entry) error
 	ActiveVersion(ctx context.Context) (Version, bool, error)
 	Version(ctx context.Context, id int64) (Version, bool, error)
 	Versions(ctx context.Context, limit int) ([]Version, error)
@@ -25,9 +31,12 @@ type Store interface {
 	VersionEntries(ctx context.Context, id int64) ([]Entry, error)
 	Entry(ctx context.Context, version int64, id string) (Entry, bool, error)
 	// RecordLoadFailure keeps why a load was refused, for the alert; a
-	// successful load clears it.
+	// successful check (a new version, or the same lists again) clears it.
 	RecordLoadFailure(ctx context.Context, source, reason string) error
+	RecordCheck(ctx context.Context) error
 	LastLoadFailure(ctx context.Context) (string, bool, error)
+	// LastCheck is when the lists were last fetched and found good.
+	LastCheck(ctx context.Context) (time.Time, bool, error)
 	// ListsChanged tells every instance to reload the active index.
 	ListsChanged(ctx context.Context) error
 }
@@ -56,4 +65,18 @@ type Fetched struct {
 	Source                     string
 	SDN, Alt, Add              []byte
 	ConsPrim, ConsAlt, ConsAdd []byte
+}
+
+// Names lists the files the fetch holds, by their published names.
+func (f Fetched) Names() []string {
+	var out []string
+	for _, file := range []struct {
+		name string
+		b    []byte
+	}{{"sdn.csv", f.SDN}, {"alt.csv", f.Alt}, {"add.csv", f.Add}, {"cons_prim.csv", f.ConsPrim}, {"cons_alt.csv", f.ConsAlt}, {"cons_add.csv", f.ConsAdd}} {
+		if file.b != nil {
+			out = append(out, file.name)
+		}
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package screening
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paycompliance/console/domain"
@@ -97,24 +99,38 @@ func (s *Service) record(ctx context.Context, p Party, version int64, matches []
 		}
 		r.Hits = append(r.Hits, h)
 	}
+	open, hasCase, err := s.Cases.Store.OpenCase(ctx, cases.ScreeningHit, p.Ref)
+	if err != nil {
+		return r, err
+	}
 	switch {
 	case known && prior.Status == Blocked:
 		r.Status = Blocked
-	case len(r.Open()) > 0:
+	case len(r.Open()) > 0 && !hasCase:
 		r.Status = Held
-		c, found, err := s.Cases.Store.OpenCase(ctx, cases.ScreeningHit, p.Ref)
+		top := r.Open()[0]
+		c, err := s.Cases.Open(ctx, cases.Case{Kind: cases.ScreeningHit, Subject: p.Ref, SubjectName: p.Name,
+			Title:   fmt.Sprintf("%s matches %s (%.0f%%)", p.Name, top.EntryName, top.Score*100),
+			Summary: fmt.Sprintf("%s on list version %d, screened when: %s.", possibleMatches(len(r.Open())), version, trigger)})
 		if err != nil {
 			return r, err
 		}
-		if !found {
-			top := r.Open()[0]
-			if c, err = s.Cases.Open(ctx, cases.Case{Kind: cases.ScreeningHit, Subject: p.Ref, SubjectName: p.Name,
-				Title:   fmt.Sprintf("%s matches %s (%.0f%%)", p.Name, top.EntryName, top.Score*100),
-				Summary: fmt.Sprintf("%s on list version %d, screened when: %s.", possibleMatches(len(r.Open())), version, trigger)}); err != nil {
+		r.CaseID = c.ID
+	case hasCase:
+		// Held until the case is decided, whatever a later screening finds
+		// (a delisting, a raised threshold). What changed goes on the
+		// case's timeline; the decision names the screening it was made on.
+		r.Status, r.CaseID = Held, open.ID
+		last, _, err := s.Store.LatestResult(ctx, p.Ref)
+		if err != nil {
+			return r, err
+		}
+		if hitsText(last.Open()) != hitsText(r.Open()) {
+			if err := s.Cases.Event(ctx, open.ID, "screened again", trigger+", list version "+strconv.FormatInt(version, 10)+": "+
+				hitsText(r.Open())); err != nil {
 				return r, err
 			}
 		}
-		r.CaseID = c.ID
 	}
 	if err := s.Store.SaveParty(ctx, Record{Party: p, Status: r.Status, ScreenedAt: now, Version: version}); err != nil {
 		return r, err
@@ -122,7 +138,7 @@ func (s *Service) record(ctx context.Context, p Party, version int64, matches []
 	if err := s.Store.InsertResult(ctx, &r); err != nil {
 		return r, err
 	}
-	if r.Status == Held && (!known || prior.Status != Held) {
+	if r.Status == Held && len(r.Open()) > 0 && (!known || prior.Status != Held) {
 		return r, s.Audit.Record(ctx, audit.Event{Action: audit.HitOpened, Outcome: audit.Success,
 			Target: audit.Target{Type: "party", ID: p.Ref},
 			Detail: map[string]string{"case": strconv.FormatInt(r.CaseID, 10), "entry": r.Open()[0].EntryID,
@@ -146,7 +162,8 @@ func (s *Service) Search(ctx context.Context, q Query, threshold float64) ([]Mat
 	}
 	ix, version := s.Lists.Active()
 	if ix == nil {
-		return nil, version, errNoList
+		return nil, version, errors.Join(errNoList, s.Audit.Record(ctx, audit.Event{Action: audit.ScreeningSearch, Outcome: audit.Failure,
+			Target: audit.Target{Type: "screening", ID: "search"}, Detail: map[string]string{"name": q.Name, "reason": "no list loaded"}}))
 	}
 	matches := ix.Search(q, threshold)
 	return matches, version, s.Audit.Record(ctx, audit.Event{Action: audit.ScreeningSearch, Outcome: audit.Success,
@@ -168,10 +185,10 @@ func (s *Service) History(ctx context.Context, ref string) (Record, []Result, er
 	return rec, results, err
 }
 
-// Standing returns a party's status without screening it again.
-func (s *Service) Standing(ctx context.Context, ref string) (Status, bool, error) {
-	rec, found, err := s.Store.Party(ctx, ref, false)
-	return rec.Status, found, err
+// Standing returns a party as screened last (its status, and when),
+// without screening it again.
+func (s *Service) Standing(ctx context.Context, ref string) (Record, bool, error) {
+	return s.Store.Party(ctx, ref, false)
 }
 
 func errOr(err, otherwise error) error {
@@ -186,4 +203,16 @@ func possibleMatches(n int) string {
 		return "1 possible match"
 	}
 	return strconv.Itoa(n) + " possible matches"
+}
+
+// hitsText lists hits for a case's timeline.
+func hitsText(hits []Hit) string {
+	if len(hits) == 0 {
+		return "no open hit"
+	}
+	parts := make([]string, len(hits))
+	for i, h := range hits {
+		parts[i] = fmt.Sprintf("%s %s (%.2f)", h.EntryID, h.EntryName, h.Score)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -81,6 +81,7 @@ type AccountView struct {
 	Corrections []ach.Correction
 	Standing    string // its holder's screening standing
 	CanWrite    bool
+	Viewer      string // the viewer's audit actor id
 	Notice      string
 	Error       string
 }
@@ -107,6 +108,7 @@ type ReturnsView struct {
 	Inbox    ach.ReturnsInbox
 	CanFiles bool
 	CanWrite bool
+	Viewer   string // the viewer's audit actor id
 	Notice   string
 	Error    string
 	// Confirm asks to confirm applying this correction to its account.
@@ -161,9 +163,26 @@ func holdText(r ach.HoldReason) string {
 
 func signed(t ach.Transfer) string {
 	if t.Direction == ach.Debit {
-		return "debit " + format.USD(t.Amount)
+		return "debit " + amount(t)
 	}
-	return "credit " + format.USD(t.Amount)
+	return "credit " + amount(t)
+}
+
+// amount is a transfer's amount, but a micro-deposit's: the holder proves
+// the account by telling it, so the console does not show it.
+func amount(t ach.Transfer) string {
+	if t.Purpose == ach.PurposeMicroDeposit {
+		return "micro-deposit"
+	}
+	return format.USD(t.Amount)
+}
+
+// toOrFrom is how a transfer relates to its account's holder.
+func toOrFrom(t ach.Transfer) string {
+	if t.Direction == ach.Debit {
+		return "from"
+	}
+	return "to"
 }
 
 func cancellable(t ach.Transfer) bool { return ach.CanMove(t.Status, ach.Canceled) }

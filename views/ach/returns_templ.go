@@ -97,7 +97,7 @@ func Returns(v ReturnsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = corrections(v.Inbox.Corrections, v.CanWrite, v.Confirm).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = corrections(v.Inbox.Corrections, v.CanWrite, v.Viewer, v.Confirm).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -65,6 +65,7 @@ type DecideForm struct {
 	Reason    string
 	Until     string // a false positive's whitelist end, YYYY-MM-DD
 	Reference string // a filed SAR's BSA identifier
+	Reviewed  string // the screening result the decision is on
 }
 
 // URL is a case's page.
