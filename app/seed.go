@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain/ach"
+	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/payments"
 )
@@ -21,6 +22,7 @@ type seedEnv struct {
 	payments   *payments.Service
 	compliance *compliance
 	ach        *ach.Service
+	escrow     *escrow.Service
 	dataDir    string
 	listDir    string // where the sanctions lists are loaded from
 }

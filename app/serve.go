@@ -62,6 +62,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jobs.AddScreeningJobs(&jobOpts, comp.screening, comp.source, cfg.ScreeningListEvery)
 	jobs.AddAMLJobs(&jobOpts, comp.aml)
 	jobs.AddACHJobs(&jobOpts, achSvc, svc.inboxes)
+	jobs.AddEscrowJobs(&jobOpts, svc.escrow)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err

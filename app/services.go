@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/paycompliance/console/domain/ach"
+	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/jobs"
@@ -18,6 +19,7 @@ type services struct {
 	payments   *payments.Service
 	compliance *compliance
 	ach        *ach.Service
+	escrow     *escrow.Service
 	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
 }
 
@@ -39,11 +41,12 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 		stop()
 		return nil, nil, err
 	}
+	s.escrow = newEscrow(db.pool, trail.ring, trail.log, s.compliance, s.ach, s.payments, s.identity, inserter)
 	return s, stop, nil
 }
 
 // seedEnv is what the demo data is loaded with.
 func (s *services) seedEnv(db *database, trail *auditTrail, cfg Config) seedEnv {
-	return seedEnv{db: db.pool, trail: trail, identity: s.identity, payments: s.payments, compliance: s.compliance, ach: s.ach,
+	return seedEnv{db: db.pool, trail: trail, identity: s.identity, payments: s.payments, compliance: s.compliance, ach: s.ach, escrow: s.escrow,
 		dataDir: cfg.DataDir, listDir: cfg.ScreeningListDir}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
 )
 
@@ -178,3 +179,19 @@ func (quiet) Debugf(string, ...any) {}
 func (quiet) Infof(string, ...any)  {}
 func (quiet) Warnf(string, ...any)  {}
 func (quiet) Errorf(string, ...any) {}
+
+// CreateTransfer moves amount to a connected account (an escrow payout)
+// under key, so a retried call is the same transfer.
+func (c *Client) CreateTransfer(ctx context.Context, key string, amount money.Amount, destination string, metadata map[string]string) (string, error) {
+	params := &sdk.TransferParams{Amount: sdk.Int64(amount.Minor), Currency: sdk.String(amount.Currency.Lower()), Destination: sdk.String(destination)}
+	for k, v := range metadata {
+		params.AddMetadata(k, v)
+	}
+	params.Context = ctx
+	params.SetIdempotencyKey(key)
+	t, err := c.api.Transfers.New(params)
+	if err != nil {
+		return "", mapError(err)
+	}
+	return t.ID, nil
+}

@@ -78,11 +78,19 @@ const (
 	CaseViewed       Action = "case.viewed"   // a SAR case opened: what it holds is confidential
 
 	// Escrow.
-	ReleaseRequested Action = "escrow.release.requested"
-	ReleaseApproved  Action = "escrow.release.approved"
-	ReleaseRejected  Action = "escrow.release.rejected"
-	ReleaseExecuted  Action = "escrow.release.executed"
-	PolicyChanged    Action = "escrow.policy.changed"
+	EscrowCreated     Action = "escrow.created"
+	EscrowFunded      Action = "escrow.funded"
+	EscrowRefunded    Action = "escrow.refunded"
+	ReleaseRequested  Action = "escrow.release.requested"
+	ReleaseApproved   Action = "escrow.release.approved"
+	ReleaseRejected   Action = "escrow.release.rejected"
+	ReleaseExpired    Action = "escrow.release.expired"
+	ReleaseBlocked    Action = "escrow.release.blocked"
+	ReleaseExecuted   Action = "escrow.release.executed"
+	PolicyProposed    Action = "escrow.policy.proposed"
+	PolicyChanged     Action = "escrow.policy.changed" // a proposal approved: the new version is active
+	PolicyRejected    Action = "escrow.policy.rejected"
+	CertificateIssued Action = "escrow.certificate.issued"
 
 	// Fraud.
 	FraudCaseDecided Action = "fraud.case.decided"

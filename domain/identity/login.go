@@ -122,7 +122,7 @@ func (s *Service) VerifyMFA(ctx context.Context, id SessionID, code string) (Sta
 		method := "totp"
 		var accepted bool
 		if looksLikeTOTP(code) {
-			accepted, err = s.useTOTP(ctx, u, code, now)
+			_, accepted, err = s.useTOTP(ctx, u, code, now)
 		} else {
 			method = "recovery code"
 			accepted, err = s.useRecoveryCode(ctx, u, code)
@@ -148,16 +148,17 @@ func (s *Service) VerifyMFA(ctx context.Context, id SessionID, code string) (Sta
 // useTOTP accepts code if it matches a time step later than the last one
 // used, and marks that step used in the same statement (compare-and-set),
 // so that of two requests racing with one code only one succeeds.
-func (s *Service) useTOTP(ctx context.Context, u User, code string, now time.Time) (bool, error) {
+func (s *Service) useTOTP(ctx context.Context, u User, code string, now time.Time) (int64, bool, error) {
 	secret, err := s.decryptTOTP(ctx, u.ID, u.TOTPSecret)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
 	step, ok := matchStep(secret, code, now)
 	if !ok {
-		return false, nil
+		return 0, false, nil
 	}
-	return s.Store.UseTOTPStep(ctx, u.ID, step)
+	ok, err = s.Store.UseTOTPStep(ctx, u.ID, step)
+	return step, ok, err
 }
 
 func (s *Service) decryptTOTP(ctx context.Context, userID int64, ciphertext []byte) (string, error) {

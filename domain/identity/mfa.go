@@ -135,10 +135,27 @@ func (s *Service) issueRecoveryCodes(ctx context.Context, userID int64) ([]strin
 // sensitive actions in the next StepUpFor minutes are known to be made by
 // the person holding the authenticator, not just the session.
 func (s *Service) StepUp(ctx context.Context, id SessionID, p *Principal, code string) error {
+	_, err := s.stepUp(ctx, id, p, code)
+	return err
+}
+
+// Countersign is a step-up whose proof goes into the action it allows (an
+// escrow approval signs the time step): it checks and spends a TOTP code
+// of the principal signed in on ctx and returns the code's time step.
+func (s *Service) Countersign(ctx context.Context, code string) (int64, error) {
+	p, id := PrincipalFrom(ctx)
+	if p == nil {
+		return 0, ErrNoSession
+	}
+	return s.stepUp(ctx, id, p, code)
+}
+
+func (s *Service) stepUp(ctx context.Context, id SessionID, p *Principal, code string) (int64, error) {
 	if p.Stage != StageFull {
-		return ErrNoSession
+		return 0, ErrNoSession
 	}
 	now := s.now()
+	var step int64
 	err := s.attempt(ctx, func(ctx context.Context) (error, error) {
 		u, found, err := s.Store.User(ctx, p.UserID, true)
 		if err != nil || !found {
@@ -147,7 +164,8 @@ func (s *Service) StepUp(ctx context.Context, id SessionID, p *Principal, code s
 		if u.Locked(now) {
 			return ErrLocked, nil
 		}
-		ok, err := s.useTOTP(ctx, u, code, now)
+		used, ok, err := s.useTOTP(ctx, u, code, now)
+		step = used
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +181,7 @@ func (s *Service) StepUp(ctx context.Context, id SessionID, p *Principal, code s
 	if err == nil {
 		p.StepUpAt = now
 	}
-	return err
+	return step, err
 }
 
 // SteppedUp reports whether the principal passed a step-up recently enough

@@ -54,6 +54,9 @@ const (
 	PermCasesRead       Permission = "cases.read"       // the compliance case queue, screening results, lists
 	PermCasesWork       Permission = "cases.work"       // claim, annotate and decide cases; load lists
 	PermScreeningSearch Permission = "screening.search" // ad-hoc sanctions searches (each recorded)
+	PermEscrowRead      Permission = "escrow.read"      // see escrows, their ledgers, policies, releases and certificates
+	PermEscrowWrite     Permission = "escrow.write"     // open and fund escrows, request releases, propose policy changes
+	PermEscrowApprove   Permission = "escrow.approve"   // sign or veto releases, decide policy changes (where designated)
 )
 
 // rolePermissions is the one table of who may do what (PCI DSS 7.2.1).
@@ -61,16 +64,16 @@ const (
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
 	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead},
-	EscrowApprover:    {},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch, PermEscrowRead},
+	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermEscrowRead},
+	EscrowApprover:    {PermEscrowRead, PermEscrowApprove},
 	FraudReviewer:     {PermPaymentsRead},
-	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles},
+	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles, PermEscrowRead, PermEscrowWrite},
 }
 
 // APIScopes are the permissions an API key may carry.
 var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund,
-	PermACHRead, PermACHWrite}
+	PermACHRead, PermACHWrite, PermEscrowRead, PermEscrowWrite}
 
 // Permissions returns what roles together allow.
 func Permissions(roles []Role) map[Permission]bool {
