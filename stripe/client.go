@@ -16,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
 )
@@ -194,4 +195,15 @@ func (c *Client) CreateTransfer(ctx context.Context, key string, amount money.Am
 		return "", mapError(err)
 	}
 	return t.ID, nil
+}
+
+// Transfers pays escrow releases to Stripe connected accounts.
+type Transfers struct{ Client *Client }
+
+var _ escrow.Payout = Transfers{}
+
+// Pay implements escrow.Payout.
+func (t Transfers) Pay(ctx context.Context, key string, r escrow.Release) (string, error) {
+	return t.Client.CreateTransfer(ctx, key, money.Amount{Minor: r.Amount, Currency: money.Currency(r.Currency)}, r.Payee.Account,
+		map[string]string{"escrow": r.EscrowPublic, "release": r.PublicID})
 }
