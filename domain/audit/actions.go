@@ -117,7 +117,8 @@ var Actions = []Action{
 	AccountAdded, AccountVerified, AccountBlocked, TransferCreated, TransferHeld, TransferApproved, TransferCanceled,
 	FileGenerated, BatchSent, FileDownloaded, InboundReceived, ReturnReceived, CorrectionReceived, CorrectionDecided,
 	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported, CaseViewed,
-	ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExecuted, PolicyChanged,
+	EscrowCreated, EscrowFunded, EscrowRefunded, ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExpired, ReleaseBlocked,
+	ReleaseExecuted, PolicyProposed, PolicyChanged, PolicyRejected, CertificateIssued,
 	FraudCaseDecided, FraudRuleChanged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,
 }

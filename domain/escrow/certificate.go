@@ -53,8 +53,10 @@ func (c Certificate) Encode() []byte {
 	return append(b, '\n')
 }
 
+// signedBytes is what the console signs: everything but the signature and
+// the keys that check it.
 func (c Certificate) signedBytes() []byte {
-	c.Signature = keys.Signature{}
+	c.Signature, c.Keys = keys.Signature{}, nil
 	return append([]byte(certificateDomain), c.Encode()...)
 }
 

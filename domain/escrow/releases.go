@@ -268,7 +268,7 @@ func (s *Service) Approve(ctx context.Context, releaseID, payloadHash, code stri
 		v.Progress = v.Policy.Progress(v.Counting)
 		complete := v.Policy.Satisfied(v.Counting)
 		if err := s.record(ctx, audit.ReleaseApproved, "escrow_release", r.PublicID, map[string]string{"escrow": v.Escrow.PublicID,
-			"payload": payloadHash, "totp_step": strconv.FormatInt(step, 10), "key_id": a.Signature.KeyID,
+			"payload": payloadHash, "time_step": strconv.FormatInt(step, 10), "key_id": a.Signature.KeyID,
 			"complete": strconv.FormatBool(complete)}); err != nil {
 			return err
 		}
@@ -350,6 +350,7 @@ func (s *Service) end(ctx context.Context, r Release, action audit.Action, by st
 // ExpireDue ends the pending requests whose time has run out, by the
 // database's clock; it returns how many.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	ctx = audit.WithActor(ctx, audit.System)
 	ids, err := s.Store.DueExpiries(ctx, 100)
 	if err != nil {
 		return 0, err
@@ -393,6 +394,7 @@ func PayoutKey(r Release) string { return "escrow-release-" + r.PublicID }
 // the same payout. The approvals are checked again, signatures included,
 // and the payee is screened (failing closed) before any money moves.
 func (s *Service) Execute(ctx context.Context, releaseID int64) error {
+	ctx = audit.WithActor(ctx, audit.System)
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
 		r, found, err := s.Store.ReleaseByID(ctx, releaseID, true)
 		if err != nil || !found || r.Status != Approved {
