@@ -31,6 +31,8 @@ commands:
   audit checkpoint sign a checkpoint of the audit chain's head now
   audit verify --bundle FILE
                    verify an exported evidence bundle offline (no database)
+  escrow verify-certificate FILE
+                   verify an executed release's approval certificate offline
   users add-admin USERNAME EMAIL "FULL NAME"
                    create an administrator with a temporary password, for a
                    new installation (only while there are fewer than two)
@@ -75,6 +77,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			return 2
 		}
 		err = verifyAudit(ctx, cfg, log, stdout, from)
+	case args[0] == "escrow" && len(args) == 3 && args[1] == "verify-certificate":
+		err = verifyCertificate(args[2], stdout)
 	case args[0] == "users" && len(args) == 5 && args[1] == "add-admin":
 		err = addAdmin(ctx, cfg, log, stdout, identity.NewUser{Username: args[2], Email: args[3], DisplayName: args[4]})
 	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":

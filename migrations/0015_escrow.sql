@@ -105,6 +105,7 @@ CREATE TABLE escrow_postings (
     CHECK ((kind IN ('held', 'released', 'unheld')) = (release_id IS NOT NULL))
 );
 CREATE INDEX escrow_postings_escrow ON escrow_postings (escrow_id, id);
+CREATE INDEX escrow_postings_funders ON escrow_postings (escrow_id, by_actor) WHERE kind = 'funded';
 -- A payment or transfer funds once; a release is held, paid or let go once.
 CREATE UNIQUE INDEX escrow_postings_source ON escrow_postings (source_ref) WHERE kind = 'funded';
 CREATE UNIQUE INDEX escrow_postings_release ON escrow_postings (release_id, kind) WHERE release_id IS NOT NULL;

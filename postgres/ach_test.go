@@ -40,7 +40,7 @@ type achFixture struct {
 // sanctioned is the designee of the fixture's own list.
 const sanctioned = "Viktor Sanctionov"
 
-func newACHFixture(t *testing.T, loadList bool) *achFixture {
+func newACHFixture(t testing.TB, loadList bool) *achFixture {
 	t.Helper()
 	sf := newScreeningFixture(t)
 	if loadList {
@@ -76,7 +76,7 @@ func operator(id string) context.Context {
 		identity.PermACHRead, identity.PermACHWrite, identity.PermACHFiles)
 }
 
-func (f *achFixture) account(t *testing.T, ref, holder string) ach.BankAccount {
+func (f *achFixture) account(t testing.TB, ref, holder string) ach.BankAccount {
 	t.Helper()
 	a, err := f.ach.AddAccount(operator("op.ada"), ach.NewAccount{RequestRef: ref, CustomerRef: "cus-" + ref, HolderName: holder,
 		HolderType: ach.Person, Type: ach.Checking, Routing: "021000021", AccountNumber: "9876543210"})

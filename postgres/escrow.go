@@ -153,6 +153,15 @@ func (s EscrowStore) Postings(ctx context.Context, escrowID int64) ([]escrow.Pos
 	})
 }
 
+// Funders implements escrow.Store.
+func (s EscrowStore) Funders(ctx context.Context, escrowID int64) ([]string, error) {
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT DISTINCT by_actor FROM escrow_postings WHERE escrow_id = $1 AND kind = 'funded'`, escrowID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 const releaseColumns = `r.id, r.public_id, r.escrow_id, e.public_id, r.amount, e.currency, e.payee_name, e.payee_type, e.payee_kind,
 	e.payee_account, e.payee_token, r.policy_version, r.nonce, r.reason, r.status, r.requested_by, r.requested_at, r.expires_at,
 	r.decided_by, r.decided_at, r.note, r.payout_ref, r.executed_at`

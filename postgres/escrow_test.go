@@ -1,9 +1,13 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paycompliance/console/app"
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/escrow"
@@ -41,7 +46,7 @@ type escrowFixture struct {
 // connected is the Stripe connected account stripe-mock accepts.
 const connected = "acct_1032D82eZvKYlo2C"
 
-func newEscrowFixture(t *testing.T) *escrowFixture {
+func newEscrowFixture(t testing.TB) *escrowFixture {
 	t.Helper()
 	af := newACHFixture(t, true)
 	f := &escrowFixture{achFixture: af, stripe: stripetest.Start(t), ring: af.ach.Keys.(*keys.Keyring)}
@@ -88,7 +93,7 @@ func twoOfThree() escrow.PolicyRules {
 
 // open opens an escrow paying a Stripe connected account, funded by a
 // succeeded payment of amount from its payer.
-func (f *escrowFixture) open(t *testing.T, ref string, rules escrow.PolicyRules, amount int64) escrow.Escrow {
+func (f *escrowFixture) open(t testing.TB, ref string, rules escrow.PolicyRules, amount int64) escrow.Escrow {
 	t.Helper()
 	e, err := f.escrow.Create(writer("op.ada"), escrow.NewEscrow{RequestRef: ref, PayerRef: "cus-" + ref, PayerName: "Acme Buyer",
 		PayeeName: "Jane Ordinary", PayeeType: screening.Individual, PayeeKind: escrow.StripeAccount, PayeeAccount: connected,
@@ -100,7 +105,7 @@ func (f *escrowFixture) open(t *testing.T, ref string, rules escrow.PolicyRules,
 	return e
 }
 
-func (f *escrowFixture) fund(t *testing.T, e escrow.Escrow, ref string, amount int64, by string) {
+func (f *escrowFixture) fund(t testing.TB, e escrow.Escrow, ref string, amount int64, by string) {
 	t.Helper()
 	p, err := f.payments.Create(as("op.ada"), payments.NewPayment{RequestRef: ref, Amount: money.Amount{Minor: amount, Currency: "USD"},
 		CustomerRef: e.PayerRef, Description: "Escrow " + e.PublicID})
@@ -115,6 +120,13 @@ func (f *escrowFixture) fund(t *testing.T, e escrow.Escrow, ref string, amount i
 		if err := f.payments.ReceiveWebhook(context.Background(), ev.Payload, ev.Signature); err != nil {
 			t.Fatal(err)
 		}
+		// Applied here rather than left to the queue, whose clients on this
+		// database each run only their own area's jobs.
+		var id struct{ ID string }
+		json.Unmarshal(ev.Payload, &id)
+		if err := f.payments.ApplyEvent(context.Background(), id.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	waitFor(t, "the payment never succeeded", func() bool {
 		got, _ := f.payments.Get(as("r", identity.PermPaymentsRead), p.PublicID)
@@ -125,7 +137,7 @@ func (f *escrowFixture) fund(t *testing.T, e escrow.Escrow, ref string, amount i
 	}
 }
 
-func (f *escrowFixture) request(t *testing.T, e escrow.Escrow, ref string, amount int64) escrow.Release {
+func (f *escrowFixture) request(t testing.TB, e escrow.Escrow, ref string, amount int64) escrow.Release {
 	t.Helper()
 	r, err := f.escrow.RequestRelease(writer("op.ada"), e.PublicID, escrow.NewRelease{RequestRef: ref, Amount: amount, Reason: "Milestone one delivered"})
 	if err != nil {
@@ -142,7 +154,7 @@ func (f *escrowFixture) approve(id string, r escrow.Release) (escrow.ReleaseView
 	return f.escrow.Approve(approver(id), r.PublicID, v.Release.Payload().Hash(), "123456")
 }
 
-func (f *escrowFixture) release(t *testing.T, r escrow.Release) escrow.ReleaseView {
+func (f *escrowFixture) release(t testing.TB, r escrow.Release) escrow.ReleaseView {
 	t.Helper()
 	v, err := f.escrow.Release(approver("reader"), r.PublicID)
 	if err != nil {
@@ -151,7 +163,7 @@ func (f *escrowFixture) release(t *testing.T, r escrow.Release) escrow.ReleaseVi
 	return v
 }
 
-func (f *escrowFixture) balances(t *testing.T, e escrow.Escrow) escrow.Balances {
+func (f *escrowFixture) balances(t testing.TB, e escrow.Escrow) escrow.Balances {
 	t.Helper()
 	d, err := f.escrow.Get(writer("reader"), e.PublicID)
 	if err != nil {
@@ -162,7 +174,7 @@ func (f *escrowFixture) balances(t *testing.T, e escrow.Escrow) escrow.Balances 
 
 // setClock moves the database's clock (escrow_now) by d from now, for
 // every new connection.
-func (f *escrowFixture) setClock(t *testing.T, d time.Duration) {
+func (f *escrowFixture) setClock(t testing.TB, d time.Duration) {
 	t.Helper()
 	at := time.Now().Add(d).UTC().Format(time.RFC3339Nano)
 	if _, err := f.owner.Exec(context.Background(), fmt.Sprintf(`ALTER DATABASE %q SET console.clock = '%s'`, f.dbName(t), at)); err != nil {
@@ -171,7 +183,7 @@ func (f *escrowFixture) setClock(t *testing.T, d time.Duration) {
 	f.db.Reset()
 }
 
-func (f *escrowFixture) dbName(t *testing.T) string {
+func (f *escrowFixture) dbName(t testing.TB) string {
 	var name string
 	if err := f.owner.QueryRow(context.Background(), `SELECT current_database()`).Scan(&name); err != nil {
 		t.Fatal(err)
@@ -179,7 +191,7 @@ func (f *escrowFixture) dbName(t *testing.T) string {
 	return name
 }
 
-func waitFor(t *testing.T, msg string, ok func() bool) {
+func waitFor(t testing.TB, msg string, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -673,6 +685,20 @@ func TestEscrow_CertificateVerifiesAndAnyAlteredByteFails(t *testing.T) {
 	if got.Payload.Amount != 7_500 || len(got.Approvals) != 2 || got.Approvals[0].Approver != "tomas" || got.PayoutRef == "" {
 		t.Fatalf("the certificate reads %+v", got)
 	}
+	// The command an auditor runs, on the file and on a copy with one
+	// approver's name changed.
+	path := filepath.Join(t.TempDir(), "certificate.json")
+	os.WriteFile(path, data, 0o600)
+	var out, errOut bytes.Buffer
+	if rc := app.Main(context.Background(), []string{"escrow", "verify-certificate", path}, &out, &errOut, os.Getenv); rc != 0 ||
+		!strings.Contains(out.String(), "approved by tomas") || !strings.Contains(out.String(), "approved by priya") {
+		t.Fatalf("verify-certificate = %d: %s%s", rc, out.String(), errOut.String())
+	}
+	os.WriteFile(path, bytes.Replace(data, []byte(`"tomas"`), []byte(`"tomaz"`), 1), 0o600)
+	if rc := app.Main(context.Background(), []string{"escrow", "verify-certificate", path}, &out, &errOut, os.Getenv); rc != 1 ||
+		!strings.Contains(errOut.String(), "does not verify") {
+		t.Fatalf("verify-certificate of an altered file = %d: %s", rc, errOut.String())
+	}
 	for i := range data {
 		altered := append([]byte(nil), data...)
 		altered[i] ^= 0x01
@@ -682,7 +708,7 @@ func TestEscrow_CertificateVerifiesAndAnyAlteredByteFails(t *testing.T) {
 	}
 }
 
-func (f *escrowFixture) count(t *testing.T, sql string, args ...any) int {
+func (f *escrowFixture) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := f.owner.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {

@@ -121,10 +121,11 @@ type GroupProgress struct {
 // Done reports whether the group has its threshold.
 func (g GroupProgress) Done() bool { return len(g.Counted) >= g.Threshold }
 
-// Progress assigns each signer to at most one group, so that one signature
-// never counts twice, choosing the assignment that fills the most of the
+// Progress assigns each signer (named once, however often listed) to at
+// most one group, so that one signature never counts twice, choosing the assignment that fills the most of the
 // groups' thresholds (a matching of signers to group seats).
 func (r PolicyRules) Progress(signers []string) []GroupProgress {
+	signers = slices.Compact(slices.Sorted(slices.Values(signers)))
 	type seat struct{ group int }
 	var seats []seat
 	for gi, g := range r.Groups {

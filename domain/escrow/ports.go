@@ -30,6 +30,8 @@ type Store interface {
 	// or a release is paid twice, EINVALID when a bucket would go negative.
 	InsertPosting(ctx context.Context, p *Posting) error
 	Postings(ctx context.Context, escrowID int64) ([]Posting, error)
+	// Funders are who recorded the escrow's fundings.
+	Funders(ctx context.Context, escrowID int64) ([]string, error)
 
 	InsertRelease(ctx context.Context, r *Release, requestRef string) (inserted bool, err error)
 	ReleaseByRef(ctx context.Context, requestRef string) (Release, bool, error)

@@ -239,12 +239,10 @@ func (s *Service) Refund(ctx context.Context, escrowID string, amount int64, rea
 
 // Excluded are those who may never approve a release of e: whoever
 // created it and whoever funded it.
-func excluded(e Escrow, postings []Posting) map[string]bool {
+func excluded(e Escrow, funders []string) map[string]bool {
 	out := map[string]bool{e.CreatedBy: true}
-	for _, p := range postings {
-		if p.Kind == Funded {
-			out[p.By] = true
-		}
+	for _, f := range funders {
+		out[f] = true
 	}
 	return out
 }
