@@ -23,7 +23,9 @@ const (
 )
 
 // Final reports whether nothing more can happen to the request.
-func (s ReleaseStatus) Final() bool { return s == Executed || s == Rejected || s == Expired || s == Blocked }
+func (s ReleaseStatus) Final() bool {
+	return s == Executed || s == Rejected || s == Expired || s == Blocked
+}
 
 // Release is a request to pay part or all of an escrow to its payee.
 type Release struct {

@@ -385,7 +385,9 @@ func shortHash(h string) string { return h[:12] }
 // the database's clock; the job is tried again at Until.
 type ErrTooEarly struct{ Until time.Time }
 
-func (e ErrTooEarly) Error() string { return "escrow: the time lock holds until " + e.Until.Format(time.RFC3339) }
+func (e ErrTooEarly) Error() string {
+	return "escrow: the time lock holds until " + e.Until.Format(time.RFC3339)
+}
 
 // PayoutKey is the idempotency key a release is paid under: the same for
 // every attempt, so the rail pays once however often it is asked.

@@ -47,7 +47,9 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func notFound(what string) error { return domain.Errorf(domain.ENOTFOUND, "There is no such %s.", what) }
+func notFound(what string) error {
+	return domain.Errorf(domain.ENOTFOUND, "There is no such %s.", what)
+}
 
 // Create opens an escrow with its first policy, active from the start (a
 // change to it later needs an approval). The payee is screened at once; a
