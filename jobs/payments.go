@@ -31,8 +31,8 @@ func (webhookArgs) Kind() string { return "payments.webhook" }
 func (refundArgs) Kind() string  { return "payments.refund" }
 
 // River retries a job after attempt⁴ seconds. A refund's attempts stop
-// within Stripe's 24 hours of idempotency-key memory (12 attempts: about
-// 17 hours), so that no retry can make a second refund; an event's go on
+// within Stripe's 24 hours of idempotency-key memory (12 attempts, 11 waits:
+// about 11 hours), so that no retry can make a second refund; an event's go on
 // for days (20 attempts: about 6.5), as nothing is sent with them.
 const (
 	refundJobAttempts  = 12

@@ -96,6 +96,7 @@ var toxic = []struct {
 	{Administrator, Operator, "whoever administers users and keys could also move money with them"},
 	{Administrator, ComplianceOfficer, "administrators' actions are reviewed by compliance officers, not by themselves"},
 	{Administrator, Auditor, "an auditor must be independent of the administration being audited"},
+	{Administrator, FraudReviewer, "whoever administers users could clear the fraud reviews of accounts they control"},
 	{Operator, EscrowApprover, "whoever initiates a payment must not approve its release"},
 	{Operator, FraudReviewer, "whoever moves money must not clear its fraud reviews"},
 	{Auditor, Operator, "an auditor must be independent of day-to-day payments"},

@@ -17,6 +17,7 @@ func TestRoles_Conflicts(t *testing.T) {
 		{[]Role{Administrator}, Operator, true},
 		{[]Role{Administrator}, ComplianceOfficer, true},
 		{[]Role{Administrator}, Auditor, true},
+		{[]Role{FraudReviewer}, Administrator, true},
 		{[]Role{Operator}, EscrowApprover, true},
 		{[]Role{Operator}, FraudReviewer, true},
 		{[]Role{Auditor}, Operator, true},
