@@ -716,3 +716,36 @@ func (f *escrowFixture) count(t testing.TB, sql string, args ...any) int {
 	}
 	return n
 }
+
+// brokenScreener is screening that cannot answer (its list store down).
+type brokenScreener struct{}
+
+func (brokenScreener) Screen(context.Context, screening.Party, string) (screening.Result, error) {
+	return screening.Result{}, domain.Errorf(domain.EUNAVAILABLE, "screening is unavailable")
+}
+
+// With screening erroring, no release executes: the job fails and is
+// retried; nothing is paid or posted until screening answers.
+func TestEscrow_FailsClosedWhenScreeningErrs(t *testing.T) {
+	t.Parallel()
+	f := newEscrowFixture(t)
+	e := f.open(t, "closed", twoOfThree(), 5_000)
+	r := f.request(t, e, "closed-r", 5_000)
+	for _, who := range []string{"ben", "priya"} {
+		if _, err := f.approve(who, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	working := f.escrow.Screening
+	f.escrow.Screening = brokenScreener{}
+	if err := f.escrow.Execute(context.Background(), r.ID); code(err) != domain.EUNAVAILABLE {
+		t.Fatalf("executing with screening down = %v", err)
+	}
+	if n := len(f.stripe.Requests("POST", "/v1/transfers")); n != 0 || f.release(t, r).Release.Status != escrow.Approved {
+		t.Fatalf("with screening down: %d transfers, the request %s", n, f.release(t, r).Release.Status)
+	}
+	f.escrow.Screening = working
+	if err := f.escrow.Execute(context.Background(), r.ID); err != nil || f.release(t, r).Release.Status != escrow.Executed {
+		t.Fatalf("with screening back: %v, %s", err, f.release(t, r).Release.Status)
+	}
+}
