@@ -42,10 +42,12 @@ func scanEscrow(row pgx.CollectableRow) (escrow.Escrow, error) {
 }
 
 // InsertEscrow implements escrow.Store.
+// Its unique keys all derive from the request reference, so a conflict on
+// any of them (two racing retries) means the same request: nothing inserted.
 func (s EscrowStore) InsertEscrow(ctx context.Context, e *escrow.Escrow, ref string) (bool, error) {
 	err := Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO escrows (public_id, request_ref, payer_ref, payer_name, payee_name, payee_type,
 		payee_kind, payee_account, payee_token, currency, conditions, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (request_ref) DO NOTHING RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING id`,
 		e.PublicID, ref, e.PayerRef, e.PayerName, e.Payee.Name, e.Payee.Type, e.Payee.Kind, e.Payee.Account, e.Payee.Token,
 		e.Currency, e.Conditions, e.CreatedBy, e.CreatedAt).Scan(&e.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -177,10 +179,12 @@ func scanRelease(row pgx.CollectableRow) (escrow.Release, error) {
 }
 
 // InsertRelease implements escrow.Store.
+// Its unique keys all derive from the request reference, so a conflict on
+// any of them (two racing retries) means the same request: nothing inserted.
 func (s EscrowStore) InsertRelease(ctx context.Context, r *escrow.Release, ref string) (bool, error) {
 	err := Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO escrow_releases (public_id, request_ref, escrow_id, amount, policy_version, nonce,
 		reason, status, requested_by, requested_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (request_ref) DO NOTHING RETURNING id`, r.PublicID, ref, r.EscrowID, r.Amount, r.PolicyVersion, r.Nonce,
+		ON CONFLICT DO NOTHING RETURNING id`, r.PublicID, ref, r.EscrowID, r.Amount, r.PolicyVersion, r.Nonce,
 		r.Reason, r.Status, r.RequestedBy, r.RequestedAt, r.ExpiresAt).Scan(&r.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil

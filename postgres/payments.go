@@ -79,6 +79,8 @@ func one[T any](ctx context.Context, db DBTX, sql string, scan pgx.RowToFunc[T],
 }
 
 // InsertPayment implements payments.Store.
+// Its unique keys all derive from the request reference, so a conflict on
+// any of them (two racing retries) means the same request: nothing inserted.
 func (s PaymentStore) InsertPayment(ctx context.Context, p *payments.Payment, requestRef string, clientSecret []byte) (bool, error) {
 	metadata, err := json.Marshal(p.Metadata)
 	if err != nil {
@@ -87,7 +89,7 @@ func (s PaymentStore) InsertPayment(ctx context.Context, p *payments.Payment, re
 	err = Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO payments (public_id, request_ref, intent_id, amount, currency, customer_ref,
 		description, metadata, status, status_at, client_secret, livemode, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (request_ref) DO NOTHING RETURNING id`,
+		ON CONFLICT DO NOTHING RETURNING id`,
 		p.PublicID, requestRef, p.IntentID, p.Amount.Minor, p.Amount.Currency, p.CustomerRef, p.Description, metadata,
 		p.Status, p.StatusAt, clientSecret, p.Livemode, p.CreatedAt, p.CreatedBy).Scan(&p.ID)
 	if errors.Is(err, pgx.ErrNoRows) {

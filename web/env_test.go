@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
@@ -44,6 +45,7 @@ type testEnv struct {
 	tail     *postgres.Listener
 	identity *identity.Service
 	payments *payments.Service
+	escrow   *escrow.Service
 	stripe   *stripetest.Server
 	clock    *clock
 	*complianceEnv
@@ -98,6 +100,12 @@ func newTestEnv(t testing.TB) *testEnv {
 	var opts jobs.Options
 	jobs.AddPaymentJobs(&opts, env.payments)
 	env.complianceEnv = newComplianceEnv(t, db, ring, auditLog, inserter, &opts, ident)
+	// Escrow as app/escrow.go wires it, paying by ACH and Stripe transfers.
+	env.escrow = &escrow.Service{Store: postgres.EscrowStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Keys: ring,
+		Challenger: ident, Screening: env.screening, Jobs: inserter, Accounts: escrow.Rails{ACH: env.ach, Payments: env.payments, Keys: ring},
+		Payouts: map[escrow.PayeeKind]escrow.Payout{escrow.BankAccount: escrow.ACHPayout{ACH: env.ach},
+			escrow.StripeAccount: stripe.Transfers{Client: env.payments.Gateway.(*stripe.Client)}}}
+	jobs.AddEscrowJobs(&opts, env.escrow)
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead}}}
@@ -117,6 +125,7 @@ func newTestEnv(t testing.TB) *testEnv {
 			Webhooks:    &handlers.StripeWebhooks{Payments: env.payments},
 			ACH:         &handlers.ACH{ACH: env.ach, Audit: browser, Screening: env.screening, Changed: achChanges, Sessions: ident},
 			ACHAPI:      &handlers.ACHAPI{ACH: env.ach},
+			EscrowAPI:   &handlers.EscrowAPI{Escrow: env.escrow},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})

@@ -159,6 +159,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/transfers", scope(identity.PermACHRead), h(d.ACHAPI.Transfers)},
 		{"GET /api/v1/transfers/{id}", scope(identity.PermACHRead), h(d.ACHAPI.Transfer)},
 		{"POST /api/v1/transfers/{id}/cancel", scope(identity.PermACHWrite), h(d.ACHAPI.CancelTransfer)},
+		{"POST /api/v1/escrows", scope(identity.PermEscrowWrite), h(d.EscrowAPI.CreateEscrow)},
+		{"GET /api/v1/escrows", scope(identity.PermEscrowRead), h(d.EscrowAPI.Escrows)},
+		{"GET /api/v1/escrows/{id}", scope(identity.PermEscrowRead), h(d.EscrowAPI.EscrowByID)},
+		{"POST /api/v1/escrows/{id}/fundings", scope(identity.PermEscrowWrite), h(d.EscrowAPI.Fund)},
+		{"POST /api/v1/escrows/{id}/releases", scope(identity.PermEscrowWrite), h(d.EscrowAPI.RequestRelease)},
+		{"GET /api/v1/escrow-releases/{id}", scope(identity.PermEscrowRead), h(d.EscrowAPI.Release)},
+		{"GET /api/v1/escrow-releases/{id}/certificate", scope(identity.PermEscrowRead), h(d.EscrowAPI.Certificate)},
 
 		{"/", assetAccess, h(s.notFound)},
 	}

@@ -60,6 +60,7 @@ type Deps struct {
 
 	ACH       *handlers.ACH
 	ACHAPI    *handlers.ACHAPI
+	EscrowAPI *handlers.EscrowAPI
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.

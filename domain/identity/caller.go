@@ -33,17 +33,21 @@ func WithServiceCaller(ctx context.Context, actor audit.Actor, perms ...Permissi
 	return audit.WithActor(context.WithValue(ctx, serviceCallerKey{}, c), actor)
 }
 
-// CallerFrom returns the request's caller: the signed-in user, else the
-// API key, else a service caller; false when there is none.
+// CallerFrom returns the request's caller: a service caller when one was
+// set (an area acting in its own name on another's service, within a
+// request or not), else the signed-in user, else the API key; false when
+// there is none.
 func CallerFrom(ctx context.Context) (Caller, bool) {
+	if c, ok := ctx.Value(serviceCallerKey{}).(Caller); ok {
+		return c, true
+	}
 	if p, _ := PrincipalFrom(ctx); p != nil {
 		return Caller{Actor: p.AuditActor(), UserID: p.UserID, can: p.Can}, true
 	}
 	if k, ok := APIKeyFrom(ctx); ok {
 		return Caller{Actor: k.AuditActor(), can: k.Allows}, true
 	}
-	c, ok := ctx.Value(serviceCallerKey{}).(Caller)
-	return c, ok
+	return Caller{}, false
 }
 
 // Authorize returns ctx's caller if it holds perm, with ctx naming it for
