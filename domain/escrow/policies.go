@@ -21,11 +21,7 @@ func (s *Service) ProposePolicy(ctx context.Context, escrowID string, rules Poli
 	}
 	var p Policy
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		e, found, err := s.Store.Escrow(ctx, escrowID, true)
-		if err != nil || !found {
-			return errOr(err, notFound("escrow"))
-		}
-		policies, err := s.Store.Policies(ctx, e.ID)
+		e, policies, err := s.lockWithPolicies(ctx, escrowID)
 		if err != nil {
 			return err
 		}
@@ -60,11 +56,7 @@ func (s *Service) DecidePolicy(ctx context.Context, escrowID string, version int
 	}
 	var p Policy
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		e, found, err := s.Store.Escrow(ctx, escrowID, true)
-		if err != nil || !found {
-			return errOr(err, notFound("escrow"))
-		}
-		policies, err := s.Store.Policies(ctx, e.ID)
+		e, policies, err := s.lockWithPolicies(ctx, escrowID)
 		if err != nil {
 			return err
 		}
@@ -117,4 +109,15 @@ func (s *Service) rebind(ctx context.Context, escrowID int64, p Policy) error {
 		}
 	}
 	return s.Store.Changed(ctx)
+}
+
+// lockWithPolicies locks an escrow for a change and reads its policy
+// versions, newest first.
+func (s *Service) lockWithPolicies(ctx context.Context, escrowID string) (Escrow, []Policy, error) {
+	e, found, err := s.Store.Escrow(ctx, escrowID, true)
+	if err != nil || !found {
+		return e, nil, errOr(err, notFound("escrow"))
+	}
+	policies, err := s.Store.Policies(ctx, e.ID)
+	return e, policies, err
 }

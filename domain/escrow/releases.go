@@ -41,11 +41,7 @@ func (s *Service) RequestRelease(ctx context.Context, escrowID string, n NewRele
 	}
 	var r Release
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		e, found, err := s.Store.Escrow(ctx, escrowID, true)
-		if err != nil || !found {
-			return errOr(err, notFound("escrow"))
-		}
-		policies, err := s.Store.Policies(ctx, e.ID)
+		e, policies, err := s.lockWithPolicies(ctx, escrowID)
 		if err != nil {
 			return err
 		}
