@@ -749,3 +749,31 @@ func TestEscrow_FailsClosedWhenScreeningErrs(t *testing.T) {
 		t.Fatalf("with screening back: %v, %s", err, f.release(t, r).Release.Status)
 	}
 }
+
+// With the real identity service: an approval needs a valid code, and a
+// code signs once: reused for another request it is refused and nothing
+// is signed; the approval records the step the code was for.
+func TestEscrow_ApprovalCodeIsSpent(t *testing.T) {
+	t.Parallel()
+	f := newEscrowFixture(t)
+	ben := f.signedInApprover(t, "ben")
+	e := f.open(t, "spent", twoOfThree(), 10_000)
+	r1, r2 := f.request(t, e, "spent-1", 4_000), f.request(t, e, "spent-2", 4_000)
+	if _, err := f.escrow.Approve(ben.ctx, r1.PublicID, r1.Payload().Hash(), "000000"); err == nil {
+		t.Fatal("a wrong code signed")
+	}
+	code := ben.nextCode()
+	v, err := f.escrow.Approve(ben.ctx, r1.PublicID, r1.Payload().Hash(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step := v.Approvals[0].TOTPStep; step != ben.clock().Unix()/30 {
+		t.Fatalf("the approval records step %d, the code was for %d", step, ben.clock().Unix()/30)
+	}
+	if _, err := f.escrow.Approve(ben.ctx, r2.PublicID, r2.Payload().Hash(), code); err == nil {
+		t.Fatal("a spent code signed a second request")
+	}
+	if n := f.count(t, `SELECT count(*) FROM escrow_approvals`); n != 1 {
+		t.Fatalf("%d approvals stored", n)
+	}
+}
