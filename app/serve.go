@@ -88,6 +88,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	identityChanges := hub.Channel(postgres.IdentityChannel)
 	paymentChanges := hub.Channel(postgres.PaymentsChannel)
 	achChanges := hub.Channel(postgres.ACHChannel)
+	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	listChanges := hub.Channel(postgres.ScreeningListsChannel)
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
@@ -117,7 +118,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead},
 			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
 			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
-			{Widget: &handlers.ACHStatus{ACH: achSvc}, Perm: identity.PermACHRead}}},
+			{Widget: &handlers.ACHStatus{ACH: achSvc}, Perm: identity.PermACHRead},
+			{Widget: &handlers.EscrowInbox{Escrow: svc.escrow}, Perm: identity.PermEscrowApprove}}},
 		System:  system,
 		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended, Sessions: ident},
 		SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
@@ -133,6 +135,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		ACH:         &handlers.ACH{ACH: achSvc, Audit: trail.browser, Screening: comp.screening, Changed: achChanges, Sessions: ident},
 		ACHAPI:      &handlers.ACHAPI{ACH: achSvc},
 		EscrowAPI:   &handlers.EscrowAPI{Escrow: svc.escrow},
+		Escrow:      &handlers.Escrow{Escrow: svc.escrow, Audit: trail.browser, Changed: escrowChanges, Sessions: ident},
 		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
 		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},
 		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},

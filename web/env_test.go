@@ -78,6 +78,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	changes := hub.Channel(postgres.IdentityChannel)
 	paymentChanges := hub.Channel(postgres.PaymentsChannel)
 	achChanges := hub.Channel(postgres.ACHChannel)
+	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go hub.Run(ctx)
@@ -105,10 +106,12 @@ func newTestEnv(t testing.TB) *testEnv {
 		Challenger: ident, Screening: env.screening, Jobs: inserter, Accounts: escrow.Rails{ACH: env.ach, Payments: env.payments, Keys: ring},
 		Payouts: map[escrow.PayeeKind]escrow.Payout{escrow.BankAccount: escrow.ACHPayout{ACH: env.ach},
 			escrow.StripeAccount: stripe.Transfers{Client: env.payments.Gateway.(*stripe.Client)}}}
+	env.screening.Holders = append(env.screening.Holders, env.escrow)
 	jobs.AddEscrowJobs(&opts, env.escrow)
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
-		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead}}}
+		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead},
+		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
 			Home: home, System: system,
@@ -126,6 +129,7 @@ func newTestEnv(t testing.TB) *testEnv {
 			ACH:         &handlers.ACH{ACH: env.ach, Audit: browser, Screening: env.screening, Changed: achChanges, Sessions: ident},
 			ACHAPI:      &handlers.ACHAPI{ACH: env.ach},
 			EscrowAPI:   &handlers.EscrowAPI{Escrow: env.escrow},
+			Escrow:      &handlers.Escrow{Escrow: env.escrow, Audit: browser, Changed: escrowChanges, Sessions: ident},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})

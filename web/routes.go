@@ -119,6 +119,24 @@ func (s *Server) routes() []route {
 		{"POST /ach/corrections/{id}/apply", perm(identity.PermACHWrite).sensitive(), h(d.ACH.ApplyCorrection)},
 		{"POST /ach/corrections/{id}/reject", perm(identity.PermACHWrite), h(d.ACH.RejectCorrection)},
 
+		// Escrow. Signing, vetoing and deciding a policy change carry their
+		// own TOTP code (step-up in place, spent by the action itself), so
+		// they are not .sensitive(): that would ask for a second code first.
+		{"GET /escrow", perm(identity.PermEscrowRead), h(d.Escrow.List)},
+		{"GET /escrow/stream", perm(identity.PermEscrowRead), h(d.Escrow.Stream)},
+		{"GET /escrow/new", perm(identity.PermEscrowWrite), h(d.Escrow.New)},
+		{"POST /escrow", perm(identity.PermEscrowWrite), h(d.Escrow.Create)},
+		{"GET /escrow/{id}", perm(identity.PermEscrowRead), h(d.Escrow.Detail)},
+		{"POST /escrow/{id}/fund", perm(identity.PermEscrowWrite), h(d.Escrow.Fund)},
+		{"POST /escrow/{id}/releases", perm(identity.PermEscrowWrite), h(d.Escrow.RequestRelease)},
+		{"POST /escrow/{id}/policies", perm(identity.PermEscrowWrite), h(d.Escrow.ProposePolicy)},
+		{"POST /escrow/{id}/policies/{version}/decide", perm(identity.PermEscrowApprove), h(d.Escrow.DecidePolicy)},
+		{"GET /escrow/releases/{id}", perm(identity.PermEscrowRead), h(d.Escrow.Release)},
+		{"POST /escrow/releases/{id}/approve", perm(identity.PermEscrowApprove), h(d.Escrow.Approve)},
+		{"POST /escrow/releases/{id}/reject", perm(identity.PermEscrowApprove), h(d.Escrow.Reject)},
+		{"GET /escrow/releases/{id}/certificate", perm(identity.PermEscrowRead), h(d.Escrow.Certificate)},
+		{"GET /escrow/releases/{id}/certificate.json", perm(identity.PermEscrowRead), h(d.Escrow.CertificateFile)},
+
 		// Compliance: the case queue and sanctions screening.
 		{"GET /cases", perm(identity.PermCasesRead), h(d.Cases.Queue)},
 		{"GET /cases/{id}", perm(identity.PermCasesRead), h(d.Cases.Case)},

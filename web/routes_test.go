@@ -31,6 +31,8 @@ var (
 	operators      = "operator"
 	achReaders     = "compliance_officer auditor operator"
 	caseReaders    = "compliance_officer auditor"
+	escrowReaders  = "compliance_officer escrow_approver auditor operator"
+	approvers      = "escrow_approver"
 	officers       = "compliance_officer"
 	noSession      = ""
 )
@@ -114,6 +116,20 @@ var expectedAccess = map[string]string{
 	"POST /ach/returns":                            operators,
 	"POST /ach/corrections/{id}/apply":             operators,
 	"POST /ach/corrections/{id}/reject":            operators,
+	"GET /escrow":                                  escrowReaders,
+	"GET /escrow/stream":                           escrowReaders,
+	"GET /escrow/new":                              operators,
+	"POST /escrow":                                 operators,
+	"GET /escrow/{id}":                             escrowReaders,
+	"POST /escrow/{id}/fund":                       operators,
+	"POST /escrow/{id}/releases":                   operators,
+	"POST /escrow/{id}/policies":                   operators,
+	"POST /escrow/{id}/policies/{version}/decide":  approvers,
+	"GET /escrow/releases/{id}":                    escrowReaders,
+	"POST /escrow/releases/{id}/approve":           approvers,
+	"POST /escrow/releases/{id}/reject":            approvers,
+	"GET /escrow/releases/{id}/certificate":        escrowReaders,
+	"GET /escrow/releases/{id}/certificate.json":   escrowReaders,
 	"GET /cases":                                   caseReaders,
 	"GET /cases/{id}":                              caseReaders,
 	"GET /cases/{id}/export":                       caseReaders,

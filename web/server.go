@@ -61,6 +61,7 @@ type Deps struct {
 	ACH       *handlers.ACH
 	ACHAPI    *handlers.ACHAPI
 	EscrowAPI *handlers.EscrowAPI
+	Escrow    *handlers.Escrow
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.
