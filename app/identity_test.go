@@ -84,6 +84,12 @@ func TestSeedDemoUsers(t *testing.T) {
 	if roles != 6 {
 		t.Fatalf("demo users hold %d distinct roles, want all 6", roles)
 	}
+	// The demo escrow's 2-of-3 policy needs three approvers.
+	var approvers int
+	db.QueryRow(ctx, `SELECT count(*) FROM user_roles WHERE role = 'escrow_approver'`).Scan(&approvers)
+	if approvers != 3 {
+		t.Fatalf("%d demo escrow approvers, want 3", approvers)
+	}
 }
 
 // Session settings weaker than PCI DSS allows are refused at start.

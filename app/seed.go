@@ -42,6 +42,7 @@ var seeders = []seeder{
 	{"payments", seedPayments},
 	{"sanctions lists", seedLists},
 	{"ACH", seedACH},
+	{"escrow", seedEscrow},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {

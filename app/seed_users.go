@@ -16,8 +16,9 @@ import (
 )
 
 // demoUsers are the people `make run` can sign in as: one for every role,
-// and a second administrator and operator so that four-eyes approvals (of
-// roles, of large refunds) can be tried.
+// a second administrator and operator so that four-eyes approvals (of
+// roles, of large refunds) can be tried, and three escrow approvers, the
+// group of the demo escrow's 2-of-3 policy.
 // The first names match the demo audit history's actors.
 var demoUsers = []struct {
 	username, name string
@@ -27,6 +28,8 @@ var demoUsers = []struct {
 	{"farid.haddad", "Farid Haddad", identity.Administrator},
 	{"amelia.ortiz", "Amelia Ortiz", identity.ComplianceOfficer},
 	{"ben.okafor", "Ben Okafor", identity.EscrowApprover},
+	{"priya.shah", "Priya Shah", identity.EscrowApprover},
+	{"tomas.lind", "Tomas Lind", identity.EscrowApprover},
 	{"chen.wu", "Chen Wu", identity.FraudReviewer},
 	{"dana.reyes", "Dana Reyes", identity.Operator},
 	{"omar.said", "Omar Said", identity.Operator}, // a second operator, for four-eyes refunds
