@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/audit"
@@ -114,12 +115,25 @@ func (h *Escrow) detailView(r *http.Request) (escrowview.DetailView, error) {
 	caller, _ := identity.CallerFrom(ctx)
 	v := escrowview.DetailView{Detail: d, CanWrite: caller.Can(identity.PermEscrowWrite), CanApprove: caller.Can(identity.PermEscrowApprove),
 		Viewer: caller.Actor.ID, Nonce: newNonce()}
+	for _, p := range d.Policies { // the policy's history, for everyone who may read the escrow
+		version := "version " + strconv.Itoa(p.Version)
+		v.Timeline = append(v.Timeline, timeline.Item{At: p.ProposedAt, Kind: "policy", Text: version + " proposed by " + p.ProposedBy + ": " + p.Rules.Summary()})
+		if p.DecidedAt != nil && p.Version > 1 {
+			decision := " approved by " // active then, whether superseded since or not
+			if p.Status == escrow.PolicyRejected {
+				decision = " rejected by "
+			}
+			v.Timeline = append(v.Timeline, timeline.Item{At: *p.DecidedAt, Kind: "policy", Text: version + decision + p.DecidedBy})
+		}
+	}
 	if caller.Can(identity.PermAuditRead) {
-		if v.Timeline, err = auditItems(ctx, h.Audit, audit.Filter{TargetType: "escrow", TargetID: d.Escrow.PublicID}); err != nil {
+		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "escrow", TargetID: d.Escrow.PublicID})
+		if err != nil {
 			return v, err
 		}
-		v.Timeline = timeline.Sorted(v.Timeline)
+		v.Timeline = append(v.Timeline, entries...)
 	}
+	v.Timeline = timeline.Sorted(v.Timeline)
 	return v, nil
 }
 
@@ -140,21 +154,24 @@ func refusalStatus(err error) int {
 // Stream tells the page each time a release request changes: "release",
 // on which it reloads what shows the requests; and, for one request
 // (?id=), "actions" when what can be done with it changes (its status or
-// its payload), on which it reloads its signing and veto forms.
+// its payload), on which it reloads its signing and veto forms. The page
+// says which actions it was rendered with (?actions=).
 func (h *Escrow) Stream(w http.ResponseWriter, r *http.Request) error {
-	only := r.URL.Query().Get("id")
+	only, rendered := r.URL.Query().Get("id"), r.URL.Query().Get("actions")
 	var actions string
 	if only != "" {
 		v, err := h.Escrow.Release(r.Context(), only)
 		if err != nil {
 			return err
 		}
-		actions = releaseActionsKey(v.Release)
+		actions = escrowview.ActionsKey(v.Release)
 	}
-	// On connecting, the page reloads once: a change between its rendering
-	// and this subscription would otherwise go unseen until the next one.
+	// On connecting, the page reloads what a change between its rendering
+	// and this subscription would otherwise leave stale until the next
+	// one: what it shows, always; its forms only if they changed, so that
+	// a code being typed is not wiped by the page's own connection.
 	connected := func(stream *render.EventStream) error {
-		if err := stream.SendData("release", only); err != nil || only == "" {
+		if err := stream.SendData("release", only); err != nil || only == "" || rendered == actions {
 			return err
 		}
 		return stream.SendData("actions", only)
@@ -164,15 +181,10 @@ func (h *Escrow) Stream(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v, err := h.Escrow.Release(ctx, only)
-		if err != nil || releaseActionsKey(v.Release) == actions {
+		if err != nil || escrowview.ActionsKey(v.Release) == actions {
 			return nil
 		}
-		actions = releaseActionsKey(v.Release)
+		actions = escrowview.ActionsKey(v.Release)
 		return stream.SendData("actions", only)
 	})
-}
-
-// releaseActionsKey changes when the actions a request allows do.
-func releaseActionsKey(r escrow.Release) string {
-	return string(r.Status) + "/" + r.Payload().Hash()
 }

@@ -42,14 +42,35 @@ func (h *Escrow) releasePage(r *http.Request) (escrowview.ReleasePage, error) {
 		return escrowview.ReleasePage{}, err
 	}
 	caller, _ := identity.CallerFrom(ctx)
-	p := escrowview.ReleasePage{View: v, CanApprove: caller.Can(identity.PermEscrowApprove), Viewer: caller.Actor.ID}
+	p := escrowview.ReleasePage{View: v, CanApprove: caller.Can(identity.PermEscrowApprove), Viewer: caller.Actor.ID,
+		Timeline: releaseHistory(v)}
 	if caller.Can(identity.PermAuditRead) {
-		if p.Timeline, err = auditItems(ctx, h.Audit, audit.Filter{TargetType: "escrow_release", TargetID: v.Release.PublicID}); err != nil {
+		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "escrow_release", TargetID: v.Release.PublicID})
+		if err != nil {
 			return p, err
 		}
-		p.Timeline = timeline.Sorted(p.Timeline)
+		p.Timeline = append(p.Timeline, entries...)
 	}
+	p.Timeline = timeline.Sorted(p.Timeline)
 	return p, nil
+}
+
+// releaseHistory is what the request's own record tells, for everyone
+// who may read it (the audit entries are for those who read the trail).
+func releaseHistory(v escrow.ReleaseView) []timeline.Item {
+	r := v.Release
+	items := []timeline.Item{{At: r.RequestedAt, Kind: "request", Text: "requested by " + r.RequestedBy + ": " + r.Reason}}
+	for _, a := range v.Approvals {
+		items = append(items, timeline.Item{At: a.At, Kind: "signature",
+			Text: "signed by " + a.Approver + " (TOTP step " + strconv.FormatInt(a.TOTPStep, 10) + ", key " + a.Signature.KeyID + ")"})
+	}
+	if r.DecidedAt != nil {
+		items = append(items, timeline.Item{At: *r.DecidedAt, Kind: "veto", Text: "rejected by " + r.DecidedBy + ": " + r.Note})
+	}
+	if r.ExecutedAt != nil {
+		items = append(items, timeline.Item{At: *r.ExecutedAt, Kind: "payout", Text: "paid: " + r.PayoutRef})
+	}
+	return items
 }
 
 // Approve signs the request under the TOTP code in the form, over the

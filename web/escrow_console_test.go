@@ -185,6 +185,11 @@ func TestEscrowConsole_StalePayloadRefused(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "notice=activated") {
 		t.Fatalf("decide = %d %s", res.StatusCode, res.Text("[data-testid=decide-error]"))
 	}
+	tomas := env.signIn(t, f.approvers[2]) // too late: the version is decided, and the page says so
+	res = tomas.Post("/escrow/"+f.escrow+"/policies/2/decide", url.Values{"decision": {"reject"}, "code": {env.code(f.approvers[2])}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Text("[data-testid=decide-error]"), "not waiting") {
+		t.Fatalf("deciding a decided version = %d %q", res.StatusCode, res.Text("[data-testid=decide-error]"))
+	}
 
 	res = f.approve(ben, stale, env.code(f.approvers[0]))
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Text("[data-testid=release-action-error]"), "changed after you read it") {

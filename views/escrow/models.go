@@ -159,6 +159,15 @@ type CertificateView struct {
 	Verified    error
 }
 
+// ActionsKey changes when the actions a request allows do: with its
+// status, or its payload.
+func ActionsKey(r escrow.Release) string { return string(r.Status) + "/" + r.Payload().Hash() }
+
+// streamURL follows one request, saying which actions the page shows.
+func streamURL(r escrow.Release) string {
+	return "/escrow/stream?" + url.Values{"id": {r.PublicID}, "actions": {ActionsKey(r)}}.Encode()
+}
+
 // EscrowURL is an escrow's page.
 func EscrowURL(publicID string) string { return "/escrow/" + url.PathEscape(publicID) }
 
