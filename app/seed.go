@@ -10,6 +10,7 @@ import (
 
 	"github.com/paycompliance/console/domain/ach"
 	"github.com/paycompliance/console/domain/escrow"
+	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/payments"
 )
@@ -23,6 +24,7 @@ type seedEnv struct {
 	compliance *compliance
 	ach        *ach.Service
 	escrow     *escrow.Service
+	fraud      *fraud.Service
 	dataDir    string
 	listDir    string // where the sanctions lists are loaded from
 }

@@ -63,6 +63,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jobs.AddAMLJobs(&jobOpts, comp.aml)
 	jobs.AddACHJobs(&jobOpts, achSvc, svc.inboxes)
 	jobs.AddEscrowJobs(&jobOpts, svc.escrow)
+	jobs.AddFraudJobs(&jobOpts, svc.fraud)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
@@ -90,11 +91,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	achChanges := hub.Channel(postgres.ACHChannel)
 	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	listChanges := hub.Channel(postgres.ScreeningListsChannel)
+	fraudChanges := hub.Channel(postgres.FraudChannel)
+	fraudFeed := hub.Channel(postgres.FraudFeedChannel)
+	_ = fraudChanges // TODO(fraud console): the queue's live updates
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go hub.Run(listenCtx)
 	go comp.watchLists(listenCtx, listChanges, log)
 	go principals.Watch(listenCtx, identityChanges)
+	go watchFeed(listenCtx, svc.fraud, fraudFeed, log)
 
 	status := health.NewService(buildVersion(),
 		postgres.Probe{DB: db.pool, Migrations: migrations.FS},

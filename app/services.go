@@ -6,6 +6,7 @@ import (
 
 	"github.com/paycompliance/console/domain/ach"
 	"github.com/paycompliance/console/domain/escrow"
+	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/jobs"
@@ -20,6 +21,7 @@ type services struct {
 	compliance *compliance
 	ach        *ach.Service
 	escrow     *escrow.Service
+	fraud      *fraud.Service
 	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
 }
 
@@ -42,11 +44,12 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 		return nil, nil, err
 	}
 	s.escrow = newEscrow(db.pool, trail.ring, trail.log, s.compliance, s.ach, s.payments, s.identity, inserter)
+	s.fraud = newFraud(db.pool, trail.log, s.payments, s.ach, s.escrow, inserter)
 	return s, stop, nil
 }
 
 // seedEnv is what the demo data is loaded with.
 func (s *services) seedEnv(db *database, trail *auditTrail, cfg Config) seedEnv {
 	return seedEnv{db: db.pool, trail: trail, identity: s.identity, payments: s.payments, compliance: s.compliance, ach: s.ach, escrow: s.escrow,
-		dataDir: cfg.DataDir, listDir: cfg.ScreeningListDir}
+		fraud: s.fraud, dataDir: cfg.DataDir, listDir: cfg.ScreeningListDir}
 }

@@ -93,8 +93,14 @@ const (
 	CertificateIssued Action = "escrow.certificate.issued"
 
 	// Fraud.
-	FraudCaseDecided Action = "fraud.case.decided"
-	FraudRuleChanged Action = "fraud.rule.changed"
+	FraudCaseClaimed   Action = "fraud.case.claimed" // claimed, assigned or given back
+	FraudCaseNote      Action = "fraud.case.noted"
+	FraudCaseEscalated Action = "fraud.case.escalated"
+	FraudCaseDecided   Action = "fraud.case.decided"
+	FraudEventStopped  Action = "fraud.event.stopped" // a declined or blocked event's payment or transfer stopped
+	FraudRuleChanged   Action = "fraud.rule.changed"  // a draft saved, published or discarded
+	FraudBacktested    Action = "fraud.rule.backtested"
+	FraudListChanged   Action = "fraud.list.changed"
 
 	// Compliance and the audit trail itself (10.2.1.3, 10.2.1.6, 10.7.2).
 	ScorecardRun       Action = "pci.scorecard.run"
@@ -119,7 +125,7 @@ var Actions = []Action{
 	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported, CaseViewed,
 	EscrowCreated, EscrowFunded, EscrowRefunded, ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExpired, ReleaseBlocked,
 	ReleaseExecuted, PolicyProposed, PolicyChanged, PolicyRejected, CertificateIssued,
-	FraudCaseDecided, FraudRuleChanged,
+	FraudCaseClaimed, FraudCaseNote, FraudCaseEscalated, FraudCaseDecided, FraudEventStopped, FraudRuleChanged, FraudBacktested, FraudListChanged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,
 }
 

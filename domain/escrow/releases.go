@@ -520,3 +520,29 @@ func (s *Service) eachOpenRelease(ctx context.Context, ref string, fn func(Relea
 	}
 	return nil
 }
+
+// StopRelease ends an open release that fraud review declined (a
+// reviewer, or the rules blocking it): as a veto would, without a
+// signature, and with the reason on the request.
+func (s *Service) StopRelease(ctx context.Context, publicID, why string) (Release, error) {
+	_, ctx, err := identity.Authorize(ctx, identity.PermFraudReview)
+	if err != nil {
+		return Release{}, err
+	}
+	var r Release
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var found bool
+		if r, found, err = s.Store.Release(ctx, publicID, true); err != nil || !found {
+			if err == nil {
+				err = notFound("release")
+			}
+			return err
+		}
+		if r.Status.Final() {
+			return domain.Errorf(domain.ECONFLICT, "This release is %s already.", r.Status)
+		}
+		r.Status, r.Note = Blocked, why
+		return s.end(ctx, r, audit.ReleaseBlocked, "fraud", map[string]string{"reason": why})
+	})
+	return r, err
+}

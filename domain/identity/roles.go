@@ -57,6 +57,10 @@ const (
 	PermEscrowRead      Permission = "escrow.read"      // see escrows, their ledgers, policies, releases and certificates
 	PermEscrowWrite     Permission = "escrow.write"     // open and fund escrows, request releases, propose policy changes
 	PermEscrowApprove   Permission = "escrow.approve"   // sign or veto releases, decide policy changes (where designated)
+	PermFraudAssess     Permission = "fraud.assess"     // score events through the risk API
+	PermFraudRead       Permission = "fraud.read"       // see the review queue, cases, rules, lists and statistics
+	PermFraudReview     Permission = "fraud.review"     // claim, annotate and decide review cases; edit the lists
+	PermFraudRules      Permission = "fraud.rules"      // draft, backtest and publish (another's) rule versions
 )
 
 // rolePermissions is the one table of who may do what (PCI DSS 7.2.1).
@@ -64,16 +68,16 @@ const (
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
 	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch, PermEscrowRead},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermEscrowRead},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch, PermEscrowRead, PermFraudRead},
+	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermEscrowRead, PermFraudRead},
 	EscrowApprover:    {PermEscrowRead, PermEscrowApprove},
-	FraudReviewer:     {PermPaymentsRead},
+	FraudReviewer:     {PermPaymentsRead, PermACHRead, PermFraudRead, PermFraudReview, PermFraudRules},
 	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles, PermEscrowRead, PermEscrowWrite},
 }
 
 // APIScopes are the permissions an API key may carry.
 var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund,
-	PermACHRead, PermACHWrite, PermEscrowRead, PermEscrowWrite}
+	PermACHRead, PermACHWrite, PermEscrowRead, PermEscrowWrite, PermFraudAssess, PermFraudRead}
 
 // Permissions returns what roles together allow.
 func Permissions(roles []Role) map[Permission]bool {
