@@ -107,8 +107,17 @@ func (f *escrowFixture) open(t testing.TB, ref string, rules escrow.PolicyRules,
 
 func (f *escrowFixture) fund(t testing.TB, e escrow.Escrow, ref string, amount int64, by string) {
 	t.Helper()
+	p := f.paid(t, ref, amount, e.PayerRef, nil)
+	if _, err := f.escrow.Fund(writer(by), e.PublicID, p.PublicID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// paid makes a payment of amount from customer that succeeds.
+func (f *escrowFixture) paid(t testing.TB, ref string, amount int64, customer string, metadata map[string]string) payments.Payment {
+	t.Helper()
 	p, err := f.payments.Create(as("op.ada"), payments.NewPayment{RequestRef: ref, Amount: money.Amount{Minor: amount, Currency: "USD"},
-		CustomerRef: e.PayerRef, Description: "Escrow " + e.PublicID})
+		CustomerRef: customer, Description: "Order " + ref, Metadata: metadata})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +137,12 @@ func (f *escrowFixture) fund(t testing.TB, e escrow.Escrow, ref string, amount i
 			t.Fatal(err)
 		}
 	}
+	var got payments.Payment
 	waitFor(t, "the payment never succeeded", func() bool {
-		got, _ := f.payments.Get(as("r", identity.PermPaymentsRead), p.PublicID)
+		got, _ = f.payments.Get(as("r", identity.PermPaymentsRead), p.PublicID)
 		return got.Status == payments.Succeeded
 	})
-	if _, err := f.escrow.Fund(writer(by), e.PublicID, p.PublicID); err != nil {
-		t.Fatal(err)
-	}
+	return got
 }
 
 func (f *escrowFixture) request(t testing.TB, e escrow.Escrow, ref string, amount int64) escrow.Release {

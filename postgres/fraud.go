@@ -217,7 +217,7 @@ func (s FraudStore) Decision(ctx context.Context, id int64) (fraud.Decision, boo
 func (s FraudStore) Decisions(ctx context.Context, from, to time.Time, after int64, limit int) ([]fraud.Decision, error) {
 	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT `+decisionColumns+decisionsFrom+`
 		WHERE d.id > greatest($3, (SELECT coalesce(min(id), 0) - 1 FROM fraud_decisions WHERE decided_at >= $1))
-		AND d.decided_at >= $1 AND d.decided_at < $2 ORDER BY d.id LIMIT $4`, from, to, after, limit)
+		AND d.decided_at >= $1 AND d.decided_at <= $2 ORDER BY d.id LIMIT $4`, from, to, after, limit)
 	if err != nil {
 		return nil, err
 	}

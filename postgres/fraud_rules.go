@@ -123,7 +123,7 @@ func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats,
 	b := &pgx.Batch{}
 	b.Queue(`SELECT date_trunc('day', decided_at AT TIME ZONE 'UTC'), count(*) FILTER (WHERE verdict = 'allow'),
 		count(*) FILTER (WHERE verdict = 'review'), count(*) FILTER (WHERE verdict = 'block')
-		FROM fraud_decisions WHERE decided_at >= $1 AND decided_at < $2 GROUP BY 1 ORDER BY 1`, from, to).Query(func(rows pgx.Rows) error {
+		FROM fraud_decisions WHERE decided_at >= $1 AND decided_at <= $2 GROUP BY 1 ORDER BY 1`, from, to).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var d fraud.DayStats
 			if err := rows.Scan(&d.Day, &d.Allow, &d.Review, &d.Block); err != nil {
@@ -138,13 +138,13 @@ func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats,
 	})
 	b.Queue(`SELECT count(*) FILTER (WHERE l.label = 'fraud'), count(*) FILTER (WHERE l.label = 'fraud' AND d.verdict <> 'allow'),
 		count(*) FILTER (WHERE l.label = 'legit' AND d.verdict <> 'allow')
-		FROM fraud_labels l JOIN fraud_decisions d ON d.id = l.decision_id WHERE d.decided_at >= $1 AND d.decided_at < $2`,
+		FROM fraud_labels l JOIN fraud_decisions d ON d.id = l.decision_id WHERE d.decided_at >= $1 AND d.decided_at <= $2`,
 		from, to).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&st.Fraud, &st.FlaggedFraud, &st.FlaggedLegit)
 	})
 	b.Queue(`SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - opened_at)), 0),
 		coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - opened_at)), 0)
-		FROM fraud_cases WHERE decided_at >= $1 AND decided_at < $2`, from, to).QueryRow(func(row pgx.Row) error {
+		FROM fraud_cases WHERE decided_at >= $1 AND decided_at <= $2`, from, to).QueryRow(func(row pgx.Row) error {
 		var median, p90 float64
 		err := row.Scan(&st.Decided, &median, &p90)
 		st.MedianToDecision, st.P90ToDecision = seconds(median), seconds(p90)
@@ -152,7 +152,7 @@ func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats,
 	})
 	b.Queue(`SELECT r.rule, count(*), count(*) FILTER (WHERE l.label = 'fraud'), count(*) FILTER (WHERE l.label = 'legit')
 		FROM fraud_decisions d CROSS JOIN unnest(d.rules) AS r(rule) LEFT JOIN fraud_labels l ON l.decision_id = d.id
-		WHERE d.decided_at >= $1 AND d.decided_at < $2 GROUP BY r.rule ORDER BY 2 DESC, 1`, from, to).Query(func(rows pgx.Rows) error {
+		WHERE d.decided_at >= $1 AND d.decided_at <= $2 GROUP BY r.rule ORDER BY 2 DESC, 1`, from, to).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var r fraud.RuleStats
 			if err := rows.Scan(&r.Rule, &r.Hits, &r.Fraud, &r.Legit); err != nil {

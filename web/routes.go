@@ -184,6 +184,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/escrows/{id}/releases", scope(identity.PermEscrowWrite), h(d.EscrowAPI.RequestRelease)},
 		{"GET /api/v1/escrow-releases/{id}", scope(identity.PermEscrowRead), h(d.EscrowAPI.Release)},
 		{"GET /api/v1/escrow-releases/{id}/certificate", scope(identity.PermEscrowRead), h(d.EscrowAPI.Certificate)},
+		{"POST /api/v1/risk/assessments", scope(identity.PermFraudAssess), h(d.FraudAPI.Assess)},
+		{"GET /api/v1/risk/assessments/{id}", scope(identity.PermFraudRead), h(d.FraudAPI.Assessment)},
 
 		{"/", assetAccess, h(s.notFound)},
 	}

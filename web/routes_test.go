@@ -29,7 +29,7 @@ var (
 	administrators = "administrator"
 	paymentReaders = "compliance_officer fraud_reviewer auditor operator"
 	operators      = "operator"
-	achReaders     = "compliance_officer auditor operator"
+	achReaders     = "compliance_officer fraud_reviewer auditor operator"
 	caseReaders    = "compliance_officer auditor"
 	escrowReaders  = "compliance_officer escrow_approver auditor operator"
 	approvers      = "escrow_approver"
@@ -171,7 +171,9 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/escrows/{id}/releases":           noSession,
 	"GET /api/v1/escrow-releases/{id}":             noSession,
 	"GET /api/v1/escrow-releases/{id}/certificate": noSession,
-	"/": allPrincipals,
+	"POST /api/v1/risk/assessments":                noSession,
+	"GET /api/v1/risk/assessments/{id}":            noSession,
+	"/":                                            allPrincipals,
 }
 
 // TestRoutes_RoleMatrix walks the real route table with every kind of

@@ -62,6 +62,7 @@ type Deps struct {
 	ACHAPI    *handlers.ACHAPI
 	EscrowAPI *handlers.EscrowAPI
 	Escrow    *handlers.Escrow
+	FraudAPI  *handlers.FraudAPI
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.

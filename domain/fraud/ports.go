@@ -17,7 +17,7 @@ type Store interface {
 	Record(ctx context.Context, d *Decision, open *Case) (bool, error)
 	DecisionByEvent(ctx context.Context, typ, ref string) (Decision, bool, error)
 	Decision(ctx context.Context, id int64) (Decision, bool, error)
-	// Decisions lists the decisions of [from, to) in id order, after id
+	// Decisions lists the decisions of [from, to] in id order, after id
 	// after, for replays.
 	Decisions(ctx context.Context, from, to time.Time, after int64, limit int) ([]Decision, error)
 	// CustomerDecisions are a customer's latest decisions, newest first.
