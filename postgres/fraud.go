@@ -3,6 +3,10 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,88 +30,78 @@ type FraudStore struct {
 
 var _ fraud.Store = FraudStore{}
 
-type batcher interface {
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
 // keyColumns are the decisions' columns of each identifier.
 var keyColumns = map[fraud.Key]string{fraud.KeyCard: "card", fraud.KeyAccount: "account", fraud.KeyIP: "ip",
 	fraud.KeyDevice: "device", fraud.KeyEmail: "email"}
 
-// Features implements fraud.Store: one round trip of small index range
-// scans, each bounded by fraud.VelocityCap rows however busy the key.
+// featuresSQL reads every feature of an event in one statement (one
+// snapshot, one round trip, one executor start): per identifier, a bounded
+// range scan of its index, newest first; then the customer's history, the
+// lists and the published rules version. An identifier the event lacks is
+// NULL, which matches nothing. Each scan says its column IS NOT NULL so the
+// prepared statement's generic plan can use the partial index.
+var featuresSQL = func() string {
+	var b strings.Builder
+	b.WriteString(`SELECT * FROM `)
+	for i, k := range fraud.AllKeys {
+		col, p := keyColumns[k], "$"+strconv.Itoa(i+1)
+		fmt.Fprintf(&b, `(SELECT count(*) FILTER (WHERE occurred_at > $6::timestamptz - interval '1 hour'),
+				count(*) FILTER (WHERE occurred_at > $6::timestamptz - interval '24 hours'),
+				count(*) FILTER (WHERE occurred_at > $6::timestamptz - interval '7 days'),
+				count(DISTINCT customer) FILTER (WHERE customer <> $7), coalesce(bool_or(customer = $7), false)
+			FROM (SELECT occurred_at, customer FROM fraud_decisions WHERE %[1]s = %[2]s AND %[1]s IS NOT NULL
+				AND occurred_at > $6::timestamptz - make_interval(secs => $9) AND occurred_at <= $6
+				ORDER BY occurred_at DESC LIMIT $10) recent) %[1]s, `, col, p)
+	}
+	b.WriteString(`(SELECT count(*), count(*) FILTER (WHERE currency = $8), avg(amount) FILTER (WHERE currency = $8),
+			stddev_pop(amount) FILTER (WHERE currency = $8), max(occurred_at),
+			(SELECT min(occurred_at) FROM fraud_decisions WHERE customer = $7),
+			coalesce((SELECT country FROM fraud_decisions WHERE customer = $7 AND occurred_at <= $6 ORDER BY occurred_at DESC LIMIT 1), '')
+		FROM (SELECT amount, currency, occurred_at FROM fraud_decisions WHERE customer = $7 AND occurred_at <= $6
+			ORDER BY occurred_at DESC LIMIT 100) recent) history,
+		(SELECT array_agg(l.key || ':' || l.list) FROM fraud_list_entries l
+			WHERE (l.key, l.value) IN (('card', $1), ('account', $2), ('ip', $3), ('device', $4), ('email', $5))) listed,
+		(SELECT coalesce(max(version), 0) FROM fraud_rule_versions WHERE status = 'published') version`)
+	return b.String()
+}()
+
+// Features implements fraud.Store, bounded by fraud.VelocityCap rows per
+// identifier however busy it is.
 func (s FraudStore) Features(ctx context.Context, e fraud.Event) (fraud.Features, int, error) {
 	f := fraud.Features{Velocity: map[fraud.Key]fraud.Velocity{}, Shared: map[fraud.Key]int{}}
-	at := e.OccurredAt
-	b := &pgx.Batch{}
-	var present []fraud.Key
-	knownDevice := false
-	for _, k := range fraud.AllKeys {
-		v := e.Value(k)
-		if v == "" {
-			continue
-		}
-		present = append(present, k)
-		col := keyColumns[k]
-		b.Queue(`SELECT count(*) FILTER (WHERE occurred_at > $2::timestamptz - interval '1 hour'),
-			count(*) FILTER (WHERE occurred_at > $2::timestamptz - interval '24 hours'),
-			count(*) FILTER (WHERE occurred_at > $2::timestamptz - interval '7 days'),
-			count(DISTINCT customer) FILTER (WHERE customer <> $3), coalesce(bool_or(customer = $3), false)
-			FROM (SELECT occurred_at, customer FROM fraud_decisions WHERE `+col+` = $1
-				AND occurred_at > $2::timestamptz - make_interval(secs => $4) AND occurred_at <= $2 ORDER BY occurred_at DESC LIMIT $5) recent`,
-			v, at, e.Customer, fraud.SharedWindow.Seconds(), fraud.VelocityCap).QueryRow(func(row pgx.Row) error {
-			var vel fraud.Velocity
-			var shared int
-			var mine bool
-			if err := row.Scan(&vel.H1, &vel.H24, &vel.D7, &shared, &mine); err != nil {
-				return err
-			}
-			f.Velocity[k], f.Shared[k] = vel, shared
-			if k == fraud.KeyDevice {
-				knownDevice = mine
-			}
-			return nil
-		})
-	}
+	vel := make([]fraud.Velocity, len(fraud.AllKeys))
+	shared := make([]int, len(fraud.AllKeys))
+	mine := make([]bool, len(fraud.AllKeys))
 	h := &f.History
 	var mean, stddev *float64
 	var lastAt, first *time.Time
-	b.Queue(`SELECT count(*), count(*) FILTER (WHERE currency = $3), avg(amount) FILTER (WHERE currency = $3),
-			stddev_pop(amount) FILTER (WHERE currency = $3), max(occurred_at),
-			(SELECT min(occurred_at) FROM fraud_decisions WHERE customer = $1),
-			coalesce((SELECT country FROM fraud_decisions WHERE customer = $1 AND occurred_at <= $2 ORDER BY occurred_at DESC LIMIT 1), '')
-		FROM (SELECT amount, currency, occurred_at FROM fraud_decisions WHERE customer = $1 AND occurred_at <= $2
-			ORDER BY occurred_at DESC LIMIT 100) recent`, e.Customer, at, string(e.Amount.Currency)).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&h.Count, &h.Amounts, &mean, &stddev, &lastAt, &first, &h.LastCountry)
-	})
-	if len(present) > 0 {
-		keys, values := make([]string, len(present)), make([]string, len(present))
-		for i, k := range present {
-			keys[i], values[i] = string(k), e.Value(k)
-		}
-		b.Queue(`SELECT l.key, l.list FROM fraud_list_entries l JOIN unnest($1::text[], $2::text[]) AS v(key, value)
-			ON l.key = v.key AND l.value = v.value`, keys, values).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var k, list string
-				if err := rows.Scan(&k, &list); err != nil {
-					return err
-				}
-				if f.Listed == nil {
-					f.Listed = map[fraud.Key]string{}
-				}
-				f.Listed[fraud.Key(k)] = list
-			}
-			return rows.Err()
-		})
-	}
+	var listed []string
 	var version int
-	b.Queue(`SELECT coalesce(max(version), 0) FROM fraud_rule_versions WHERE status = 'published'`).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&version)
-	})
-	if err := Conn(ctx, s.DB).(batcher).SendBatch(ctx, b).Close(); err != nil {
+	dest := []any{}
+	args := []any{}
+	for i, k := range fraud.AllKeys {
+		dest = append(dest, &vel[i].H1, &vel[i].H24, &vel[i].D7, &shared[i], &mine[i])
+		args = append(args, nullable(e.Value(k)))
+	}
+	dest = append(dest, &h.Count, &h.Amounts, &mean, &stddev, &lastAt, &first, &h.LastCountry, &listed, &version)
+	args = append(args, e.OccurredAt, e.Customer, string(e.Amount.Currency), fraud.SharedWindow.Seconds(), fraud.VelocityCap)
+	if err := Conn(ctx, s.DB).QueryRow(ctx, featuresSQL, args...).Scan(dest...); err != nil {
 		return f, 0, err
 	}
-	h.Mean, h.StdDev, h.LastAt, h.FirstSeen, h.KnownDevice = derefFloat(mean), derefFloat(stddev), deref(lastAt), deref(first), knownDevice
+	for i, k := range fraud.AllKeys {
+		if e.Value(k) != "" {
+			f.Velocity[k], f.Shared[k] = vel[i], shared[i]
+		}
+	}
+	for _, kl := range listed {
+		k, list, _ := strings.Cut(kl, ":")
+		if f.Listed == nil {
+			f.Listed = map[fraud.Key]string{}
+		}
+		f.Listed[fraud.Key(k)] = list
+	}
+	h.Mean, h.StdDev, h.LastAt, h.FirstSeen = derefFloat(mean), derefFloat(stddev), deref(lastAt), deref(first)
+	h.KnownDevice = mine[slices.Index(fraud.AllKeys, fraud.KeyDevice)]
 	return f, version, nil
 }
 

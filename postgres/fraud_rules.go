@@ -117,6 +117,10 @@ func (s FraudStore) RemoveListEntry(ctx context.Context, id int64) (fraud.ListEn
 		pgx.RowToStructByPos[fraud.ListEntry], id)
 }
 
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // Stats implements fraud.Store, in one round trip.
 func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats, error) {
 	st := fraud.Stats{From: from, To: to}

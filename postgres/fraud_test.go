@@ -24,6 +24,7 @@ import (
 // clock.
 type fraudFixture struct {
 	db    *pgxpool.Pool
+	owner *pgxpool.Pool // the schema's owner, for what the app role may not do
 	fraud *fraud.Service
 	mu    sync.Mutex
 	clock time.Time
@@ -31,13 +32,15 @@ type fraudFixture struct {
 
 func newFraudFixture(t testing.TB) *fraudFixture {
 	t.Helper()
-	_, url := pgtest.NewDB(t)
-	db, err := postgres.Connect(context.Background(), url, 16, postgres.AppRole)
+	owner, url := pgtest.NewDB(t)
+	db, err := postgres.Connect(context.Background(), url, 32, postgres.AppRole)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	return fraudOn(t, db, nil)
+	f := fraudOn(t, db, nil)
+	f.owner = owner
+	return f
 }
 
 func fraudOn(t testing.TB, db *pgxpool.Pool, effects fraud.Effects) *fraudFixture {
