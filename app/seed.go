@@ -45,6 +45,7 @@ var seeders = []seeder{
 	{"sanctions lists", seedLists},
 	{"ACH", seedACH},
 	{"escrow", seedEscrow},
+	{"fraud", seedFraud},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {

@@ -16,9 +16,9 @@ import (
 )
 
 // demoUsers are the people `make run` can sign in as: one for every role,
-// a second administrator and operator so that four-eyes approvals (of
-// roles, of large refunds) can be tried, and three escrow approvers, the
-// group of the demo escrow's 2-of-3 policy.
+// a second administrator, operator and fraud reviewer so that four-eyes
+// approvals (of roles, of large refunds, of fraud rules) can be tried, and
+// three escrow approvers, the group of the demo escrow's 2-of-3 policy.
 // The first names match the demo audit history's actors.
 var demoUsers = []struct {
 	username, name string
@@ -31,6 +31,7 @@ var demoUsers = []struct {
 	{"priya.shah", "Priya Shah", identity.EscrowApprover},
 	{"tomas.lind", "Tomas Lind", identity.EscrowApprover},
 	{"chen.wu", "Chen Wu", identity.FraudReviewer},
+	{"ines.moreau", "Ines Moreau", identity.FraudReviewer}, // a second reviewer: rules are published by another than their maker
 	{"dana.reyes", "Dana Reyes", identity.Operator},
 	{"omar.said", "Omar Said", identity.Operator}, // a second operator, for four-eyes refunds
 	{"gita.rao", "Gita Rao", identity.Auditor},
