@@ -122,6 +122,7 @@ CREATE INDEX fraud_cases_queue ON fraud_cases ((-score), id) WHERE status <> 'cl
 CREATE INDEX fraud_cases_unclaimed ON fraud_cases ((-score), id) WHERE status IN ('open', 'escalated');
 CREATE INDEX fraud_cases_status ON fraud_cases (status, (-score), id);
 CREATE INDEX fraud_cases_assignee ON fraud_cases (assignee, (-score), id) WHERE status = 'in_review';
+CREATE INDEX fraud_cases_level ON fraud_cases (level, (-score), id) WHERE status <> 'closed';
 CREATE INDEX fraud_cases_due ON fraud_cases (due_at) WHERE status <> 'closed';
 CREATE INDEX fraud_cases_decided ON fraud_cases (decided_at) WHERE decided_at IS NOT NULL;
 CREATE INDEX fraud_cases_customer ON fraud_cases (customer, id DESC);

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/money"
+	"github.com/paycompliance/console/postgres"
 )
 
 // The fraud engine's benchmarks run on a history the size of the issue's
@@ -131,5 +132,88 @@ func reportLatency(b *testing.B, took []time.Duration, elapsed time.Duration) {
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 	if elapsed > 0 {
 		b.ReportMetric(float64(len(took))/elapsed.Seconds(), "decisions/s")
+	}
+}
+
+// seedCases writes n open cases (and their decisions) with scores spread
+// over the review band, some claimed.
+func seedCases(b *testing.B, f *fraudFixture, n int) {
+	b.Helper()
+	start := time.Now()
+	ctx := context.Background()
+	if _, err := f.db.Exec(ctx, `INSERT INTO fraud_decisions (event_type, event_ref, customer, amount, currency, card, device, radar_score,
+		occurred_at, score, level, verdict, contributions, rules, features, rule_version, decided_at)
+		SELECT 'card_payment', 'case-' || g, 'cus-' || (g % 50000), 5000, 'USD', 'fp-' || (g % 80000), 'dev-' || (g % 60000), 80,
+			now() - (g % 604800) * interval '1 second', 550 + g % 450, CASE WHEN g % 450 >= 250 THEN 'critical' ELSE 'high' END,
+			CASE WHEN g % 450 >= 250 THEN 'block' ELSE 'review' END, '[]', '{radar}', '{}', 1, now() - (g % 604800) * interval '1 second'
+		FROM generate_series(1, $1) g`, n); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `INSERT INTO fraud_cases (decision_id, subject, customer, amount, currency, score, level, verdict, status,
+		assignee, claimed_at, opened_at, due_at, card, device)
+		SELECT id, 'card_payment:' || event_ref, customer, amount, currency, score, level, verdict,
+			CASE WHEN id % 10 = 0 THEN 'in_review' ELSE 'open' END, CASE WHEN id % 10 = 0 THEN 'rev-' || (id % 7) ELSE '' END,
+			CASE WHEN id % 10 = 0 THEN decided_at END, decided_at, decided_at + interval '4 hours', card, device
+		FROM fraud_decisions WHERE event_type = 'card_payment' AND event_ref LIKE 'case-%'`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.owner.Exec(ctx, `VACUUM ANALYZE fraud_decisions, fraud_cases`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d cases in %s", n, time.Since(start).Round(time.Second))
+}
+
+// BenchmarkFraud_Queue times what the queue page asks of the store with
+// FRAUD_BENCH_CASES open cases (1,000,000 unless set): its first page,
+// a page deep in the queue, a level filter, one reviewer's cases, the
+// header's counts, and claiming the next case.
+//
+//	go test -run '^$' -bench Fraud_Queue -benchtime 2000x -timeout 30m ./postgres/
+func BenchmarkFraud_Queue(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("FRAUD_BENCH_CASES"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := newFraudFixture(b)
+	seedCases(b, f, n)
+	st := postgres.FraudStore{DB: f.db}
+	ctx := context.Background()
+	deep, err := st.Cases(ctx, fraud.CaseQuery{Limit: 1, AfterScore: 700, AfterID: int64(n / 2)})
+	if err != nil || len(deep) == 0 {
+		b.Fatal(err, len(deep))
+	}
+	for _, q := range []struct {
+		name string
+		run  func() error
+	}{
+		{"FirstPage", func() error { _, err := st.Cases(ctx, fraud.CaseQuery{Limit: fraud.QueuePage + 1}); return err }},
+		{"DeepPage", func() error {
+			_, err := st.Cases(ctx, fraud.CaseQuery{Limit: fraud.QueuePage + 1, AfterScore: deep[0].Score, AfterID: deep[0].ID})
+			return err
+		}},
+		{"High", func() error { // below every critical case in the queue's order
+			_, err := st.Cases(ctx, fraud.CaseQuery{Level: fraud.High, Limit: fraud.QueuePage + 1})
+			return err
+		}},
+		{"Mine", func() error { _, err := st.Cases(ctx, fraud.CaseQuery{Assignee: "rev-3", Limit: fraud.QueuePage + 1}); return err }},
+		{"Summary", func() error { _, err := st.QueueSummary(ctx, "rev-3"); return err }},
+		{"ClaimNext", func() error {
+			return f.fraud.Tx.InTx(ctx, func(ctx context.Context) error { _, err := st.ClaimNext(ctx, "bench", time.Now()); return err })
+		}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			took := make([]time.Duration, 0, b.N)
+			for range b.N {
+				t0 := time.Now()
+				if err := q.run(); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t0))
+			}
+			reportLatency(b, took, 0)
+		})
 	}
 }
