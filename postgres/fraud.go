@@ -148,14 +148,15 @@ func (s FraudStore) Record(ctx context.Context, d *fraud.Decision, c *fraud.Case
 			ON CONFLICT (event_type, event_ref) DO NOTHING RETURNING id),
 		c AS (
 			INSERT INTO fraud_cases (decision_id, subject, customer, amount, currency, score, level, verdict, status, opened_at, due_at,
-				card, device, account, email)
-			SELECT id, $26, $3, $4, $5, $17, $18, $19, 'open', $24, $27, $6, $9, $7, $10 FROM d WHERE $25 RETURNING id),
+				card, device, account, email, disposition, reason_code, decided_by, decided_at)
+			SELECT id, $26, $3, $4, $5, $17, $18, $19, $28, $24, $27, $6, $9, $7, $10, $29, $30, $31, $32 FROM d WHERE $25 RETURNING id),
 		n AS (SELECT pg_notify('`+FraudChannel+`', id::text) FROM c)
 		SELECT d.id, (SELECT id FROM c), (SELECT count(*) FROM n) FROM d`,
 		e.Type, e.Ref, e.Customer, e.Amount.Minor, string(e.Amount.Currency), nullable(e.CardFingerprint), nullable(e.AccountToken),
 		nullable(e.IP), nullable(e.DeviceID), nullable(e.Email), e.Country, e.CardCountry, e.RadarScore, optional(e.AccountChangedAt),
 		optional(e.CustomerSince), e.OccurredAt, a.Score, string(a.Level), string(a.Verdict), contributions, fired, features,
-		d.RuleVersion, d.At, open, c.Subject, c.DueAt).Scan(&d.ID, &caseID, new(int))
+		d.RuleVersion, d.At, open, c.Subject, c.DueAt, string(c.Status), string(c.Disposition), c.ReasonCode, c.DecidedBy,
+		optional(c.DecidedAt)).Scan(&d.ID, &caseID, new(int))
 	if err == pgx.ErrNoRows {
 		return false, nil
 	}

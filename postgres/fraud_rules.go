@@ -148,7 +148,7 @@ func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats,
 	})
 	b.Queue(`SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - opened_at)), 0),
 		coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - opened_at)), 0)
-		FROM fraud_cases WHERE decided_at >= $1 AND decided_at <= $2`, from, to).QueryRow(func(row pgx.Row) error {
+		FROM fraud_cases WHERE decided_at >= $1 AND decided_at <= $2 AND decided_by <> 'system'`, from, to).QueryRow(func(row pgx.Row) error {
 		var median, p90 float64
 		err := row.Scan(&st.Decided, &median, &p90)
 		st.MedianToDecision, st.P90ToDecision = seconds(median), seconds(p90)

@@ -202,6 +202,13 @@ func TestFraud_ReviewAndBlockOpenCasesAndABlockQueuesItsStop(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM fraud_cases`); n != 2 {
 		t.Errorf("%d cases, want 2", n)
 	}
+	if c, _ := f.fraud.View(reviewer("rita"), blocked.CaseID); c.Case.Status != fraud.CaseClosed || c.Case.Disposition != fraud.Declined ||
+		c.Case.ReasonCode != fraud.BlockedByRules {
+		t.Errorf("the blocked event's case waits in the queue: %+v", c.Case)
+	}
+	if queue, _, _ := f.fraud.Queue(reviewer("rita"), fraud.CaseQuery{}); len(queue) != 1 || queue[0].ID != review.CaseID {
+		t.Errorf("the queue holds %+v, want only the review", queue)
+	}
 	c, err := f.fraud.View(reviewer("rita"), review.CaseID)
 	if err != nil || c.Case.Status != fraud.CaseOpen || c.Case.Level != fraud.High || !c.Case.DueAt.Equal(review.At.Add(4*time.Hour)) {
 		t.Errorf("the review case: %+v, %v", c.Case, err)

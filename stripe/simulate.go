@@ -92,7 +92,10 @@ func (Simulator) intent(typ string, p payments.Payment, status string, lastError
 }
 
 func (Simulator) charge(typ string, p payments.Payment, id string, c testCard, status string) event {
-	fingerprint := sha256.Sum256([]byte("simulated card " + c.last4))
+	// Each customer pays with a card of their own, as payers do: a test card
+	// number shared by every simulated payer would look like one stolen
+	// card to the fraud rules.
+	fingerprint := sha256.Sum256([]byte("simulated card " + c.last4 + " of " + p.CustomerRef))
 	return event{typ, map[string]any{"id": id, "object": "charge", "amount": p.Amount.Minor, "currency": p.Amount.Currency.Lower(),
 		"payment_intent": p.IntentID, "status": status, "paid": status == "succeeded",
 		"payment_method_details": map[string]any{"type": "card", "card": map[string]any{"brand": c.brand, "last4": c.last4,

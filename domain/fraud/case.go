@@ -38,6 +38,10 @@ var ReasonCodes = map[string][]string{
 	"escalate":       {"needs_senior_review", "needs_customer_contact", "possible_fraud_ring"},
 }
 
+// BlockedByRules is the reason of a case the rules closed by blocking its
+// event; no reviewer picks it.
+const BlockedByRules = "blocked_by_rules"
+
 // ValidReason reports whether code is one of what's.
 func ValidReason(what, code string) bool { return slices.Contains(ReasonCodes[what], code) }
 

@@ -83,11 +83,18 @@ func (s *Service) assess(ctx context.Context, e Event) (Decision, error) {
 	return d, keep(ctx)
 }
 
+// caseFor is the case a review or block opens. A blocked event is stopped
+// at once, so its case is closed by the rules from the start: it stays
+// findable (and takes notes) without waiting in anyone's queue.
 func caseFor(d Decision) *Case {
 	e := d.Event
-	return &Case{Subject: e.Subject(), Customer: e.Customer, Amount: e.Amount, Score: d.Assessment.Score,
+	c := &Case{Subject: e.Subject(), Customer: e.Customer, Amount: e.Amount, Score: d.Assessment.Score,
 		Level: d.Assessment.Level, Verdict: d.Assessment.Verdict, Status: CaseOpen, OpenedAt: d.At,
 		DueAt: d.At.Add(SLA[d.Assessment.Level]), Card: e.CardFingerprint, Device: e.DeviceID, Account: e.AccountToken, Email: e.Email}
+	if c.Verdict == Block {
+		c.Status, c.Disposition, c.ReasonCode, c.DecidedBy, c.DecidedAt = CaseClosed, Declined, BlockedByRules, audit.System.ID, d.At
+	}
+	return c
 }
 
 func errOr(err error, missing bool, what string) error {

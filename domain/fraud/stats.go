@@ -11,7 +11,8 @@ type Stats struct {
 	// Labels: decisions known to be fraud, and flagged decisions labelled
 	// either way.
 	Fraud, FlaggedFraud, FlaggedLegit int
-	// Cases decided by a reviewer in the period, and how long they waited.
+	// Cases decided by a reviewer (not closed by a block) in the period,
+	// and how long they waited.
 	Decided          int
 	MedianToDecision time.Duration
 	P90ToDecision    time.Duration
