@@ -9,6 +9,7 @@ import (
 	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/money"
+	"github.com/paycompliance/console/domain/payments"
 )
 
 // demoFraud is `make run`'s scoring history, sent as the risk API's callers
@@ -77,5 +78,27 @@ func seedFraud(ctx context.Context, env seedEnv) (int, error) {
 		}
 		added++
 	}
+	if env.payments.TestMode() { // a real Stripe account gets no demo payments
+		if err := seedSuspiciousPayment(ctx, env); err != nil {
+			return added, err
+		}
+		added++
+	}
 	return added, nil
+}
+
+// seedSuspiciousPayment is a payment the feed scores for review as the
+// server starts, the highest-risk case in the demo queue: Radar found it
+// elevated, its IP is in Nigeria for a US card, its device is the ring's,
+// and its customer is new. Declining it refunds it through payments.
+func seedSuspiciousPayment(ctx context.Context, env seedEnv) error {
+	ctx = identity.WithServiceCaller(ctx, audit.Actor{Type: audit.ActorUser, ID: "dana.reyes", Roles: []string{string(identity.Operator)}},
+		identity.PermPaymentsRead, identity.PermPaymentsWrite)
+	p, err := env.payments.Create(ctx, payments.NewPayment{RequestRef: "demo:fraud-1", Amount: money.Amount{Minor: 84_900, Currency: "USD"},
+		CustomerRef: "nova-okoro", Description: "Order 88240, express shipping",
+		Metadata: map[string]string{"source": "demo", "ip": "102.89.7.31", "ip_country": "NG", "device_id": "dev-ring", "email": "n.okoro@example.com"}})
+	if err != nil {
+		return err
+	}
+	return deliverNow(ctx, env.payments, p, payments.OutcomeReview)
 }

@@ -5,12 +5,18 @@ import (
 	"context"
 	"testing"
 
+	"github.com/paycompliance/console/domain/audit"
+	"github.com/paycompliance/console/domain/fraud"
+	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/jobs"
+	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
 )
 
 // The demo scoring history: its patterns open the cases the queue shows
 // (card testing on one card, the regular's takeover from abroad, the ring
-// on one device), the regulars' events do not; seeding again adds nothing.
+// on one device), the regulars' events do not, and the suspicious payment
+// heads the queue once the feed has scored it; seeding again adds nothing.
 func TestSeed_DemoFraud(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -47,5 +53,26 @@ func TestSeed_DemoFraud(t *testing.T) {
 	}
 	if tested == 0 {
 		t.Errorf("the card testing opened no case: %v", cases)
+	}
+
+	// As the server starts, the feed scores the demo payments: the
+	// suspicious one heads the queue.
+	app, err := postgres.Connect(ctx, url, 4, postgres.AppRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	inserter, err := jobs.NewInserter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &fraud.Service{Store: postgres.FraudStore{DB: app}, Tx: postgres.Transactor{DB: app}, Audit: audit.NewLog(postgres.AuditOutbox{DB: app}), Jobs: inserter}
+	if _, err := svc.DrainFeed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reader := identity.WithServiceCaller(ctx, audit.Actor{ID: "test"}, identity.PermFraudRead)
+	queue, _, err := svc.Queue(reader, fraud.CaseQuery{})
+	if err != nil || len(queue) == 0 || queue[0].Customer != "nova-okoro" || queue[0].Rail() != fraud.RailPayment || queue[0].Verdict != fraud.Review {
+		t.Fatalf("the queue after the feed: %+v, %v", queue, err)
 	}
 }
