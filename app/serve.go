@@ -93,7 +93,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	listChanges := hub.Channel(postgres.ScreeningListsChannel)
 	fraudChanges := hub.Channel(postgres.FraudChannel)
 	fraudFeed := hub.Channel(postgres.FraudFeedChannel)
-	_ = fraudChanges // TODO(fraud console): the queue's live updates
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go hub.Run(listenCtx)
@@ -124,7 +123,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
 			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
 			{Widget: &handlers.ACHStatus{ACH: achSvc}, Perm: identity.PermACHRead},
-			{Widget: &handlers.EscrowInbox{Escrow: svc.escrow}, Perm: identity.PermEscrowApprove}}},
+			{Widget: &handlers.EscrowInbox{Escrow: svc.escrow}, Perm: identity.PermEscrowApprove},
+			{Widget: &handlers.FraudQueue{Fraud: svc.fraud}, Perm: identity.PermFraudReview}}},
 		System:  system,
 		Audit:   &handlers.AuditLog{Browser: trail.browser, Exporter: trail.exporter, Appended: appended, Sessions: ident},
 		SignIn:  &handlers.SignIn{Identity: ident, Cookies: sessions},
@@ -141,6 +141,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		ACHAPI:      &handlers.ACHAPI{ACH: achSvc},
 		EscrowAPI:   &handlers.EscrowAPI{Escrow: svc.escrow},
 		FraudAPI:    &handlers.FraudAPI{Fraud: svc.fraud},
+		Fraud:       &handlers.Fraud{Fraud: svc.fraud, Payments: pay, Colleagues: ident, Audit: trail.browser, Changed: fraudChanges, Sessions: ident},
 		Escrow:      &handlers.Escrow{Escrow: svc.escrow, Audit: trail.browser, Changed: escrowChanges, Sessions: ident},
 		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
 		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},

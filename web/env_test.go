@@ -14,6 +14,7 @@ import (
 
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/escrow"
+	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/health"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
@@ -46,6 +47,7 @@ type testEnv struct {
 	identity *identity.Service
 	payments *payments.Service
 	escrow   *escrow.Service
+	fraud    *fraud.Service
 	stripe   *stripetest.Server
 	clock    *clock
 	*complianceEnv
@@ -79,6 +81,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	paymentChanges := hub.Channel(postgres.PaymentsChannel)
 	achChanges := hub.Channel(postgres.ACHChannel)
 	escrowChanges := hub.Channel(postgres.EscrowChannel)
+	fraudChanges := hub.Channel(postgres.FraudChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go hub.Run(ctx)
@@ -108,10 +111,16 @@ func newTestEnv(t testing.TB) *testEnv {
 			escrow.StripeAccount: stripe.Transfers{Client: env.payments.Gateway.(*stripe.Client)}}}
 	env.screening.Holders = append(env.screening.Holders, env.escrow)
 	jobs.AddEscrowJobs(&opts, env.escrow)
+	// Fraud as app/fraud.go wires it. Its jobs are not run: the feed would
+	// score every other test's payments, and a test stops a declined
+	// event by calling Stop as the queued job would.
+	env.fraud = &fraud.Service{Store: postgres.FraudStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Jobs: inserter,
+		Effects: fraud.Rails{Payments: env.payments, ACH: env.ach, Escrow: env.escrow}}
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead},
-		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove}}}
+		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove},
+		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
 			Home: home, System: system,
@@ -129,7 +138,9 @@ func newTestEnv(t testing.TB) *testEnv {
 			ACH:         &handlers.ACH{ACH: env.ach, Audit: browser, Screening: env.screening, Changed: achChanges, Sessions: ident},
 			ACHAPI:      &handlers.ACHAPI{ACH: env.ach},
 			EscrowAPI:   &handlers.EscrowAPI{Escrow: env.escrow},
+			FraudAPI:    &handlers.FraudAPI{Fraud: env.fraud},
 			Escrow:      &handlers.Escrow{Escrow: env.escrow, Audit: browser, Changed: escrowChanges, Sessions: ident},
+			Fraud:       &handlers.Fraud{Fraud: env.fraud, Payments: env.payments, Colleagues: ident, Audit: browser, Changed: fraudChanges, Sessions: ident},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})

@@ -137,6 +137,31 @@ func (s *Server) routes() []route {
 		{"GET /escrow/releases/{id}/certificate", perm(identity.PermEscrowRead), h(d.Escrow.Certificate)},
 		{"GET /escrow/releases/{id}/certificate.json", perm(identity.PermEscrowRead), h(d.Escrow.CertificateFile)},
 
+		// Fraud review: the queue and its cases, the rules (maker/checker:
+		// publishing, step-up first, is for another reviewer than the
+		// draft's maker), the lists and the statistics.
+		{"GET /fraud", perm(identity.PermFraudRead), h(d.Fraud.Queue)},
+		{"GET /fraud/stream", perm(identity.PermFraudRead), h(d.Fraud.Stream)},
+		{"POST /fraud/next", perm(identity.PermFraudReview), h(d.Fraud.Next)},
+		{"GET /fraud/cases/{id}", perm(identity.PermFraudRead), h(d.Fraud.Case)},
+		{"POST /fraud/cases/{id}/claim", perm(identity.PermFraudReview), h(d.Fraud.Claim)},
+		{"POST /fraud/cases/{id}/unclaim", perm(identity.PermFraudReview), h(d.Fraud.Unclaim)},
+		{"POST /fraud/cases/{id}/assign", perm(identity.PermFraudReview), h(d.Fraud.Assign)},
+		{"POST /fraud/cases/{id}/notes", perm(identity.PermFraudReview), h(d.Fraud.AddNote)},
+		{"POST /fraud/cases/{id}/escalate", perm(identity.PermFraudReview), h(d.Fraud.Escalate)},
+		{"POST /fraud/cases/{id}/decide", perm(identity.PermFraudReview), h(d.Fraud.Decide)},
+		{"POST /fraud/cases/{id}/similar", perm(identity.PermFraudReview), h(d.Fraud.DecideSimilar)},
+		{"GET /fraud/rules", perm(identity.PermFraudRead), h(d.Fraud.Rules)},
+		{"POST /fraud/rules/draft", perm(identity.PermFraudRules), h(d.Fraud.SaveDraft)},
+		{"POST /fraud/rules/draft/start", perm(identity.PermFraudRules), h(d.Fraud.StartDraft)},
+		{"POST /fraud/rules/draft/backtest", perm(identity.PermFraudRules), h(d.Fraud.Backtest)},
+		{"POST /fraud/rules/versions/{version}/publish", perm(identity.PermFraudRules).sensitive(), h(d.Fraud.Publish)},
+		{"POST /fraud/rules/versions/{version}/discard", perm(identity.PermFraudRules), h(d.Fraud.Discard)},
+		{"GET /fraud/lists", perm(identity.PermFraudRead), h(d.Fraud.Lists)},
+		{"POST /fraud/lists", perm(identity.PermFraudReview), h(d.Fraud.AddToList)},
+		{"POST /fraud/lists/{id}/remove", perm(identity.PermFraudReview), h(d.Fraud.RemoveFromList)},
+		{"GET /fraud/stats", perm(identity.PermFraudRead), h(d.Fraud.Stats)},
+
 		// Compliance: the case queue and sanctions screening.
 		{"GET /cases", perm(identity.PermCasesRead), h(d.Cases.Queue)},
 		{"GET /cases/{id}", perm(identity.PermCasesRead), h(d.Cases.Case)},

@@ -34,6 +34,8 @@ var (
 	escrowReaders  = "compliance_officer escrow_approver auditor operator"
 	approvers      = "escrow_approver"
 	officers       = "compliance_officer"
+	fraudReaders   = "compliance_officer fraud_reviewer auditor"
+	fraudReviewers = "fraud_reviewer"
 	noSession      = ""
 )
 
@@ -171,6 +173,27 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/escrows/{id}/releases":           noSession,
 	"GET /api/v1/escrow-releases/{id}":             noSession,
 	"GET /api/v1/escrow-releases/{id}/certificate": noSession,
+	"GET /fraud":                                   fraudReaders,
+	"GET /fraud/stream":                            fraudReaders,
+	"POST /fraud/next":                             fraudReviewers,
+	"GET /fraud/cases/{id}":                        fraudReaders,
+	"POST /fraud/cases/{id}/claim":                 fraudReviewers,
+	"POST /fraud/cases/{id}/unclaim":               fraudReviewers,
+	"POST /fraud/cases/{id}/assign":                fraudReviewers,
+	"POST /fraud/cases/{id}/notes":                 fraudReviewers,
+	"POST /fraud/cases/{id}/escalate":              fraudReviewers,
+	"POST /fraud/cases/{id}/decide":                fraudReviewers,
+	"POST /fraud/cases/{id}/similar":               fraudReviewers,
+	"GET /fraud/rules":                             fraudReaders,
+	"POST /fraud/rules/draft":                      fraudReviewers,
+	"POST /fraud/rules/draft/start":                fraudReviewers,
+	"POST /fraud/rules/draft/backtest":             fraudReviewers,
+	"POST /fraud/rules/versions/{version}/publish": fraudReviewers,
+	"POST /fraud/rules/versions/{version}/discard": fraudReviewers,
+	"GET /fraud/lists":                             fraudReaders,
+	"POST /fraud/lists":                            fraudReviewers,
+	"POST /fraud/lists/{id}/remove":                fraudReviewers,
+	"GET /fraud/stats":                             fraudReaders,
 	"POST /api/v1/risk/assessments":                noSession,
 	"GET /api/v1/risk/assessments/{id}":            noSession,
 	"/":                                            allPrincipals,

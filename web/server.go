@@ -63,6 +63,7 @@ type Deps struct {
 	EscrowAPI *handlers.EscrowAPI
 	Escrow    *handlers.Escrow
 	FraudAPI  *handlers.FraudAPI
+	Fraud     *handlers.Fraud
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.

@@ -37,9 +37,23 @@ func USD(cents int64) string {
 	if cents < 0 {
 		sign, cents = "-", -cents
 	}
-	whole := strconv.FormatInt(cents/100, 10)
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
+	return sign + "$" + thousands(cents/100) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
+}
+
+// Count is a count with thousands separators; past limit (a count that
+// stops there, so that it costs the same however much there is) it reads
+// "10,000+".
+func Count(n, limit int) string {
+	if n > limit {
+		return thousands(int64(limit)) + "+"
 	}
-	return sign + "$" + whole + "." + strconv.FormatInt(100+cents%100, 10)[1:]
+	return thousands(int64(n))
+}
+
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

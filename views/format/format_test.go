@@ -9,3 +9,14 @@ func TestUSD(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n, limit int
+		want     string
+	}{{0, 10000, "0"}, {999, 10000, "999"}, {1234, 10000, "1,234"}, {10000, 10000, "10,000"}, {10001, 10000, "10,000+"}} {
+		if got := Count(c.n, c.limit); got != c.want {
+			t.Errorf("Count(%d, %d) = %q, want %q", c.n, c.limit, got, c.want)
+		}
+	}
+}

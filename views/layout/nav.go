@@ -18,6 +18,7 @@ var Nav = []NavItem{
 	{Label: "Payments", Href: "/payments", Perm: identity.PermPaymentsRead},
 	{Label: "ACH", Href: "/ach", Perm: identity.PermACHRead},
 	{Label: "Escrow", Href: "/escrow", Perm: identity.PermEscrowRead},
+	{Label: "Fraud", Href: "/fraud", Perm: identity.PermFraudRead},
 	{Label: "Cases", Href: "/cases", Perm: identity.PermCasesRead},
 	{Label: "Screening", Href: "/screening", Perm: identity.PermCasesRead},
 	{Label: "Audit log", Href: "/audit", Perm: identity.PermAuditRead},
