@@ -31,6 +31,9 @@ func (p StatsPage) wait(d time.Duration) string {
 	return span(d)
 }
 
+// axisHeight is the room under the columns for the first and last day.
+const axisHeight = 16
+
 func statsURL(days int) string { return StatsPath + "?days=" + strconv.Itoa(days) }
 
 // dayLabel names a column for its tooltip.
