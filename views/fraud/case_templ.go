@@ -252,7 +252,7 @@ func caseFields(p CasePage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var10 = []any{"badge", levelClass(c.Level)}
+		var templ_7745c5c3_Var10 = []any{"badge", levelClass[c.Level]}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var10...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -287,7 +287,7 @@ func caseFields(p CasePage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var13 = []any{"badge", verdictClass(c.Verdict)}
+		var templ_7745c5c3_Var13 = []any{"badge", verdictClass[c.Verdict]}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var13...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -348,7 +348,7 @@ func caseFields(p CasePage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var18 = []any{"badge", statusClass(c.Status)}
+		var templ_7745c5c3_Var18 = []any{"badge", statusClass[c.Status]}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var18...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -602,7 +602,7 @@ func caseFields(p CasePage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var36 string
-				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel(k))
+				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel[k])
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fraud/case.templ`, Line: 90, Col: 40}
 				}
@@ -1996,7 +1996,7 @@ func linked(p CasePage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var107 = []any{"badge", statusClass(l.Status)}
+				var templ_7745c5c3_Var107 = []any{"badge", statusClass[l.Status]}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var107...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2549,7 +2549,7 @@ func customerHistory(p CasePage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var136 = []any{"badge", verdictClass(d.Assessment.Verdict)}
+				var templ_7745c5c3_Var136 = []any{"badge", verdictClass[d.Assessment.Verdict]}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var136...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2585,7 +2585,7 @@ func customerHistory(p CasePage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var139 string
-				templ_7745c5c3_Var139, templ_7745c5c3_Err = templ.JoinStringErrs(labelText(d.Label))
+				templ_7745c5c3_Var139, templ_7745c5c3_Err = templ.JoinStringErrs(labelText[d.Label])
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fraud/case.templ`, Line: 398, Col: 31}
 				}

@@ -26,10 +26,3 @@ func listsPage(after int64) string {
 }
 
 func entryAction(id int64) string { return ListsPath + "/" + itoa(id) + "/remove" }
-
-func listClass(list string) string {
-	if list == fraud.BlockList {
-		return "bad"
-	}
-	return "ok"
-}

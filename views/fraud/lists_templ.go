@@ -150,7 +150,7 @@ func Lists(p ListsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var6 string
-				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel(k))
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel[k])
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fraud/lists.templ`, Line: 30, Col: 92}
 				}
@@ -222,7 +222,7 @@ func Lists(p ListsPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var10 = []any{"badge", listClass(e.List)}
+				var templ_7745c5c3_Var10 = []any{"badge", listClass[e.List]}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var10...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -258,7 +258,7 @@ func Lists(p ListsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
-				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel(e.Key))
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(keyLabel[e.Key])
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fraud/lists.templ`, Line: 56, Col: 27}
 				}

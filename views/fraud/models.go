@@ -79,45 +79,18 @@ func amount(a money.Amount) string {
 	return a.String()
 }
 
-func levelClass(l fraud.Level) string {
-	switch l {
-	case fraud.Critical:
-		return "bad"
-	case fraud.High:
-		return "warn"
-	}
-	return ""
-}
+// The badges' colours: what is bad, what needs attention, what is fine
+// ("" for neither).
+var (
+	levelClass   = map[fraud.Level]string{fraud.Critical: "bad", fraud.High: "warn"}
+	verdictClass = map[fraud.Verdict]string{fraud.Block: "bad", fraud.Review: "warn", fraud.Allow: "ok"}
+	statusClass  = map[fraud.CaseStatus]string{fraud.CaseEscalated: "bad", fraud.CaseOpen: "warn", fraud.CaseInReview: "warn"}
+	versionClass = map[fraud.VersionStatus]string{fraud.Published: "ok", fraud.Draft: "warn"}
+	listClass    = map[string]string{fraud.BlockList: "bad", fraud.AllowList: "ok"}
+)
 
-func verdictClass(v fraud.Verdict) string {
-	switch v {
-	case fraud.Block:
-		return "bad"
-	case fraud.Review:
-		return "warn"
-	}
-	return "ok"
-}
-
-func statusClass(s fraud.CaseStatus) string {
-	switch s {
-	case fraud.CaseEscalated:
-		return "bad"
-	case fraud.CaseClosed:
-		return ""
-	}
-	return "warn"
-}
-
-func labelText(l fraud.Label) string {
-	switch l {
-	case fraud.Fraudulent:
-		return "fraud"
-	case fraud.Legitimate:
-		return "genuine"
-	}
-	return "—"
-}
+// labelText is what a decision turned out to be.
+var labelText = map[fraud.Label]string{"": "—", fraud.Fraudulent: "fraud", fraud.Legitimate: "genuine"}
 
 // withQuery is path with q, or path alone when q is empty.
 func withQuery(path string, q url.Values) string {
@@ -148,7 +121,5 @@ func title(s string) string {
 }
 
 // keyLabel names an identifier's kind.
-func keyLabel(k fraud.Key) string {
-	return map[fraud.Key]string{fraud.KeyCard: "Card fingerprint", fraud.KeyAccount: "Bank account token", fraud.KeyIP: "IP address",
-		fraud.KeyDevice: "Device", fraud.KeyEmail: "Email"}[k]
-}
+var keyLabel = map[fraud.Key]string{fraud.KeyCard: "Card fingerprint", fraud.KeyAccount: "Bank account token", fraud.KeyIP: "IP address",
+	fraud.KeyDevice: "Device", fraud.KeyEmail: "Email"}

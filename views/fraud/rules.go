@@ -77,13 +77,3 @@ func currentName(rs fraud.RuleSet) string {
 	}
 	return "version " + strconv.Itoa(rs.Version)
 }
-
-func versionClass(s fraud.VersionStatus) string {
-	switch s {
-	case fraud.Published:
-		return "ok"
-	case fraud.Draft:
-		return "warn"
-	}
-	return ""
-}
