@@ -130,7 +130,7 @@ func Case(p CasePage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Work(p).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = work(p).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -985,9 +985,9 @@ func contributions(p CasePage) templ.Component {
 	})
 }
 
-// Work is who is working the case and what the viewer may do with it:
+// work is who is working the case and what the viewer may do with it:
 // reloaded live whenever that changes.
-func Work(p CasePage) templ.Component {
+func work(p CasePage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1072,7 +1072,7 @@ func Work(p CasePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = DecidePanel(p).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = decidePanel(p).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1212,9 +1212,9 @@ func claimPanel(p CasePage) templ.Component {
 	})
 }
 
-// DecidePanel approves, declines (confirmed first: it says what the
+// decidePanel approves, declines (confirmed first: it says what the
 // decline stops) or escalates the case, once the viewer holds it.
-func DecidePanel(p CasePage) templ.Component {
+func decidePanel(p CasePage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
