@@ -120,7 +120,7 @@ func (h *Fraud) Stream(w http.ResponseWriter, r *http.Request) error {
 	claim := q.Get("claim")
 	// What changed between the page's rendering and this subscription is
 	// reloaded on connecting; the forms only if the claim changed, so that
-	// a note being typed is not wiped by the page's own connection.
+	// a decision being typed is not wiped by the page's own connection.
 	claimChanged := func(ctx context.Context) (bool, error) {
 		v, err := h.Fraud.View(ctx, id)
 		if err != nil {
