@@ -94,7 +94,7 @@ func seedFraud(ctx context.Context, env seedEnv) (int, error) {
 func seedSuspiciousPayment(ctx context.Context, env seedEnv) error {
 	ctx = identity.WithServiceCaller(ctx, audit.Actor{Type: audit.ActorUser, ID: "dana.reyes", Roles: []string{string(identity.Operator)}},
 		identity.PermPaymentsRead, identity.PermPaymentsWrite)
-	p, err := env.payments.Create(ctx, payments.NewPayment{RequestRef: "demo:fraud-1", Amount: money.Amount{Minor: 84_900, Currency: "USD"},
+	p, err := env.payments.Create(ctx, payments.NewPayment{RequestRef: "demo:fraud-1", Amount: money.Amount{Minor: 34_900, Currency: "USD"},
 		CustomerRef: "nova-okoro", Description: "Order 88240, express shipping",
 		Metadata: map[string]string{"source": "demo", "ip": "102.89.7.31", "ip_country": "NG", "device_id": "dev-ring", "email": "n.okoro@example.com"}})
 	if err != nil {
