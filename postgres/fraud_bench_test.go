@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/postgres"
+	"github.com/paycompliance/console/postgres/pgtest"
 )
 
 // The fraud engine's benchmarks run on a history the size of the issue's
@@ -25,38 +25,11 @@ import (
 //
 //	go test -run '^$' -bench Fraud_Assess -benchtime 20000x -timeout 30m ./postgres/
 
-const benchCustomers = 100_000
-
-func historySize(b *testing.B) int {
-	if s := os.Getenv("FRAUD_BENCH_EVENTS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	return 3_000_000
-}
-
-// seedHistory writes n decisions: each customer has its own cards, device
-// and email, a few devices and IPs are shared, and the times spread over
-// the last 90 days.
+// seedHistory writes n decisions (see pgtest.SeedFraudHistory).
 func seedHistory(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
 	start := time.Now()
-	_, err := f.db.Exec(context.Background(), `INSERT INTO fraud_decisions (event_type, event_ref, customer, amount, currency, card, ip,
-		device, email, country, card_country, radar_score, occurred_at, score, level, verdict, contributions, rules, features, rule_version, decided_at)
-		SELECT 'card_payment', 'hist-' || g, 'cus-' || (g % $2), 1000 + (g * 7919) % 50000, 'USD', 'fp-' || (g % ($2 * 2)),
-			'10.' || (g % 200) || '.' || (g / 200 % 250) || '.1', 'dev-' || (g % ($2 + 20000)), 'c' || (g % $2) || '@example.com',
-			'US', 'US', g % 100, now() - (g % 7776000) * interval '1 second', g % 400, 'low', 'allow', '[]', '{}', '{}', 1,
-			now() - (g % 7776000) * interval '1 second'
-		FROM generate_series(1, $1) g`, n, benchCustomers)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// As autovacuum would have by now: statistics, and the visibility map
-	// that lets the velocity scans read their index only.
-	if _, err := f.owner.Exec(context.Background(), `VACUUM ANALYZE fraud_decisions`); err != nil {
+	if err := pgtest.SeedFraudHistory(context.Background(), f.owner, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d decisions in %s", n, time.Since(start).Round(time.Second))
@@ -64,16 +37,16 @@ func seedHistory(b *testing.B, f *fraudFixture, n int) {
 
 // benchEvent is a new event of a known customer, on one of its cards.
 func benchEvent(rng *rand.Rand, ref string) fraud.Event {
-	c := rng.IntN(benchCustomers)
+	c := rng.IntN(pgtest.FraudCustomers)
 	return fraud.Event{Type: "card_payment", Ref: ref, Customer: "cus-" + strconv.Itoa(c),
-		Amount: money.Amount{Minor: int64(1000 + rng.IntN(60000)), Currency: "USD"}, CardFingerprint: "fp-" + strconv.Itoa(c+benchCustomers*rng.IntN(2)),
+		Amount: money.Amount{Minor: int64(1000 + rng.IntN(60000)), Currency: "USD"}, CardFingerprint: "fp-" + strconv.Itoa(c+pgtest.FraudCustomers*rng.IntN(2)),
 		IP: fmt.Sprintf("10.%d.%d.1", rng.IntN(200), rng.IntN(250)), DeviceID: "dev-" + strconv.Itoa(c), Email: "c" + strconv.Itoa(c) + "@example.com",
 		Country: "US", CardCountry: "US", RadarScore: rng.IntN(100)}
 }
 
 func BenchmarkFraud_Assess(b *testing.B) {
 	f := newFraudFixture(b)
-	seedHistory(b, f, historySize(b))
+	seedHistory(b, f, pgtest.BenchSize(b, "FRAUD_BENCH_EVENTS", 3_000_000))
 	var seq atomic.Int64
 	f.assess(b, benchEvent(rand.New(rand.NewPCG(0, 0)), "warm")) // publishes version 1
 
@@ -135,29 +108,10 @@ func reportLatency(b *testing.B, took []time.Duration, elapsed time.Duration) {
 	}
 }
 
-// seedCases writes n open cases (and their decisions) with scores spread
-// over the review band, some claimed.
 func seedCases(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
 	start := time.Now()
-	ctx := context.Background()
-	if _, err := f.db.Exec(ctx, `INSERT INTO fraud_decisions (event_type, event_ref, customer, amount, currency, card, device, radar_score,
-		occurred_at, score, level, verdict, contributions, rules, features, rule_version, decided_at)
-		SELECT 'card_payment', 'case-' || g, 'cus-' || (g % 50000), 5000, 'USD', 'fp-' || (g % 80000), 'dev-' || (g % 60000), 80,
-			now() - (g % 604800) * interval '1 second', 550 + g % 450, CASE WHEN g % 450 >= 250 THEN 'critical' ELSE 'high' END,
-			CASE WHEN g % 450 >= 250 THEN 'block' ELSE 'review' END, '[]', '{radar}', '{}', 1, now() - (g % 604800) * interval '1 second'
-		FROM generate_series(1, $1) g`, n); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Exec(ctx, `INSERT INTO fraud_cases (decision_id, subject, customer, amount, currency, score, level, verdict, status,
-		assignee, claimed_at, opened_at, due_at, card, device)
-		SELECT id, 'card_payment:' || event_ref, customer, amount, currency, score, level, verdict,
-			CASE WHEN id % 10 = 0 THEN 'in_review' ELSE 'open' END, CASE WHEN id % 10 = 0 THEN 'rev-' || (id % 7) ELSE '' END,
-			CASE WHEN id % 10 = 0 THEN decided_at END, decided_at, decided_at + interval '4 hours', card, device
-		FROM fraud_decisions WHERE event_type = 'card_payment' AND event_ref LIKE 'case-%'`); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.owner.Exec(ctx, `VACUUM ANALYZE fraud_decisions, fraud_cases`); err != nil {
+	if err := pgtest.SeedFraudCases(context.Background(), f.owner, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d cases in %s", n, time.Since(start).Round(time.Second))
@@ -170,13 +124,7 @@ func seedCases(b *testing.B, f *fraudFixture, n int) {
 //
 //	go test -run '^$' -bench Fraud_Queue -benchtime 2000x -timeout 30m ./postgres/
 func BenchmarkFraud_Queue(b *testing.B) {
-	n := 1_000_000
-	if s := os.Getenv("FRAUD_BENCH_CASES"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
+	n := pgtest.BenchSize(b, "FRAUD_BENCH_CASES", 1_000_000)
 	f := newFraudFixture(b)
 	seedCases(b, f, n)
 	st := postgres.FraudStore{DB: f.db}

@@ -104,7 +104,7 @@ func (env *testEnv) fraudCase(t *testing.T, id int64) fraud.Case {
 	return v.Case
 }
 
-func (env *testEnv) reviewer(t *testing.T, name string) (*webtest.Client, testUser) {
+func (env *testEnv) reviewer(t testing.TB, name string) (*webtest.Client, testUser) {
 	u := env.newUser(t, name, identity.FraudReviewer)
 	return env.signIn(t, u), u
 }
