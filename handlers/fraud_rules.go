@@ -80,31 +80,16 @@ func (h *Fraud) rulesProblem(w http.ResponseWriter, r *http.Request, err error, 
 func (h *Fraud) StartDraft(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	v, err := h.Fraud.Rules(ctx)
-	if err == nil {
-		err = draftable(v)
-	}
 	if err == nil && v.Draft != nil {
 		err = domain.Errorf(domain.ECONFLICT, "Draft %d is open already: change it, or discard it first.", v.Draft.Version)
 	}
 	if err == nil {
-		rs := v.Current
-		rs.Version = 0 // a new version: one that names its number is the console's first, inserted once
-		_, err = h.Fraud.SaveDraft(ctx, rs, "from version "+strconv.Itoa(v.Current.Version))
+		_, err = h.Fraud.SaveDraft(ctx, v.Current, "from version "+strconv.Itoa(v.Current.Version))
 	}
 	if err != nil {
 		return h.rulesProblem(w, r, err, nil)
 	}
 	return SeeOther(w, r, fraudview.RulesPath+"?notice=started#rules-draft")
-}
-
-// draftable refuses a draft before version 1 is published: the first
-// event publishes the catalogue's defaults as version 1, and a draft
-// numbered 1 ahead of it would take its place.
-func draftable(v fraud.RulesView) error {
-	if v.Current.Version == 0 {
-		return domain.Errorf(domain.ECONFLICT, "No version is published yet: version 1, the catalogue's defaults, is published with the first event scored. Draft changes after that.")
-	}
-	return nil
 }
 
 // SaveDraft replaces the draft with the form's numbers; any number that
@@ -116,12 +101,6 @@ func (h *Fraud) SaveDraft(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.EINVALID, "The form could not be read.")
 	}
 	rs, err := ruleSetFromForm(r.PostForm)
-	if err == nil {
-		var v fraud.RulesView
-		if v, err = h.Fraud.Rules(ctx); err == nil {
-			err = draftable(v)
-		}
-	}
 	if err == nil {
 		_, err = h.Fraud.SaveDraft(ctx, rs, strings.TrimSpace(r.PostFormValue(fraudview.FieldNote)))
 	}

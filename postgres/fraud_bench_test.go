@@ -146,7 +146,10 @@ func BenchmarkFraud_Queue(b *testing.B) {
 			_, err := st.Cases(ctx, fraud.CaseQuery{Level: fraud.High, Limit: fraud.QueuePage + 1})
 			return err
 		}},
-		{"Mine", func() error { _, err := st.Cases(ctx, fraud.CaseQuery{Assignee: "rev-3", Limit: fraud.QueuePage + 1}); return err }},
+		{"Mine", func() error {
+			_, err := st.Cases(ctx, fraud.CaseQuery{Assignee: "rev-3", Limit: fraud.QueuePage + 1})
+			return err
+		}},
 		{"Summary", func() error { _, err := st.QueueSummary(ctx, "rev-3"); return err }},
 		{"ClaimNext", func() error {
 			return f.fraud.Tx.InTx(ctx, func(ctx context.Context) error { _, err := st.ClaimNext(ctx, "bench", time.Now()); return err })

@@ -169,4 +169,6 @@ func (s FraudStore) Stats(ctx context.Context, from, to time.Time) (fraud.Stats,
 	return st, Conn(ctx, s.DB).(batcher).SendBatch(ctx, b).Close()
 }
 
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)).Round(time.Second) }
+func seconds(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second)).Round(time.Second)
+}

@@ -413,3 +413,24 @@ func TestFraud_LabelsAChargebackOutranksADisposition(t *testing.T) {
 		t.Errorf("a disposition overwrote a chargeback: %q", got)
 	}
 }
+
+// A draft saved before any event is scored comes after the defaults'
+// version 1, which still scores the first event; a draft copied from a
+// published version is a new version, not that one.
+func TestFraud_AFirstDraftNeverScores(t *testing.T) {
+	f := newFraudFixture(t)
+	strict := fraud.DefaultRuleSet()
+	strict.ReviewFrom = fraud.Medium
+	v, err := f.fraud.SaveDraft(reviewer("ana"), strict, "")
+	if err != nil || v.Version != 2 {
+		t.Fatalf("the first draft: version %d, %v", v.Version, err)
+	}
+	if d := f.assess(t, f.ev("first", "cus-1", "fp-1", 0)); d.RuleVersion != 1 {
+		t.Errorf("the first event was scored by version %d", d.RuleVersion)
+	}
+	rules, _ := f.fraud.Rules(reviewer("ana"))
+	again, err := f.fraud.SaveDraft(reviewer("ben"), rules.Current, "")
+	if err != nil || again.Version != 2 || again.DraftedBy != "ben" {
+		t.Errorf("saving the current rules as the draft: %+v, %v", again, err)
+	}
+}

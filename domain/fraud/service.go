@@ -115,10 +115,7 @@ func (s *Service) ruleSet(ctx context.Context, version int) (RuleSet, error) {
 		return cached, nil
 	}
 	if version == 0 {
-		v := Version{RuleSet: DefaultRuleSet(), Status: Published, Note: "the catalogue's defaults",
-			DraftedBy: audit.System.ID, DraftedAt: s.now(), DecidedBy: audit.System.ID, DecidedAt: s.now()}
-		v.Version = 1
-		if err := s.Store.InsertVersion(ctx, &v); err != nil {
+		if err := s.publishDefaults(ctx); err != nil {
 			return RuleSet{}, err
 		}
 		version = 1
@@ -133,6 +130,16 @@ func (s *Service) ruleSet(ctx context.Context, version int) (RuleSet, error) {
 	}
 	s.mu.Unlock()
 	return rs, nil
+}
+
+// publishDefaults publishes the catalogue's defaults as version 1 unless
+// it exists: once, however many instances (or a first draft) ask at once,
+// so version 1 is always the defaults and a draft always comes after.
+func (s *Service) publishDefaults(ctx context.Context) error {
+	v := Version{RuleSet: DefaultRuleSet(), Status: Published, Note: "the catalogue's defaults",
+		DraftedBy: audit.System.ID, DraftedAt: s.now(), DecidedBy: audit.System.ID, DecidedAt: s.now()}
+	v.Version = 1
+	return s.Store.InsertVersion(ctx, &v)
 }
 
 // Decision returns one decision, for the API and the case view.

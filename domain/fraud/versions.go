@@ -63,10 +63,14 @@ func (s *Service) SaveDraft(ctx context.Context, rs RuleSet, note string) (Versi
 	}
 	var v Version
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.publishDefaults(ctx); err != nil {
+			return err
+		}
 		draft, found, err := s.Store.Draft(ctx, true)
 		if err != nil {
 			return err
 		}
+		rs.Version = 0 // a draft takes the next number, whatever it was copied from
 		v = Version{RuleSet: rs, Status: Draft, Note: note, DraftedBy: who.Actor.ID, DraftedAt: s.now()}
 		if found {
 			v.Version = draft.Version
