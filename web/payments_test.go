@@ -146,8 +146,12 @@ func TestPaymentsAPI_Lifecycle(t *testing.T) {
 	}
 
 	env.webhook(t, p.ID, payments.OutcomeSucceeded, time.Now())
-	paid := env.waitStatus(t, key, p.ID, "succeeded")
-	if paid.Card == nil || paid.Card.Last4 != "4242" || paid.PayURL != "" {
+	var paid apiPayment // the intent's and the charge's events are applied by separate jobs, in either order
+	wait.For(t, p.ID+" never succeeded with its card", func() bool {
+		paid = env.apiGet(t, key, p.ID)
+		return paid.Status == "succeeded" && paid.Card != nil
+	})
+	if paid.Card.Last4 != "4242" || paid.PayURL != "" {
 		t.Fatalf("a paid payment reads %+v", paid)
 	}
 	res = env.call(t, http.MethodPost, "/api/v1/payments/"+p.ID+"/refunds", key, `{"amount": 1200, "reason": "requested_by_customer"}`,
