@@ -102,6 +102,18 @@ const (
 	FraudBacktested    Action = "fraud.rule.backtested"
 	FraudListChanged   Action = "fraud.list.changed"
 
+	// PCI DSS scorecards, security alerts and incidents.
+	AttestationRecorded  Action = "pci.attestation.recorded"
+	ScanRecorded         Action = "pci.scan.recorded" // a dependency vulnerability scan's result (6.3.3)
+	ReportExported       Action = "pci.report.exported"
+	AlertRaised          Action = "alert.raised"
+	AlertAcknowledged    Action = "alert.acknowledged"
+	AlertResolved        Action = "alert.resolved"
+	AlertDelivered       Action = "alert.delivered" // sent to the outbound webhook, or given up on
+	IncidentOpened       Action = "incident.opened"
+	IncidentUpdated      Action = "incident.updated" // status, owner, priority, a note or a link
+	IncidentAcknowledged Action = "incident.acknowledged"
+
 	// Compliance and the audit trail itself (10.2.1.3, 10.2.1.6, 10.7.2).
 	ScorecardRun       Action = "pci.scorecard.run"
 	AuditViewed        Action = "audit.log.viewed"
@@ -126,6 +138,8 @@ var Actions = []Action{
 	EscrowCreated, EscrowFunded, EscrowRefunded, ReleaseRequested, ReleaseApproved, ReleaseRejected, ReleaseExpired, ReleaseBlocked,
 	ReleaseExecuted, PolicyProposed, PolicyChanged, PolicyRejected, CertificateIssued,
 	FraudCaseClaimed, FraudCaseNote, FraudCaseEscalated, FraudCaseDecided, FraudEventStopped, FraudRuleChanged, FraudBacktested, FraudListChanged,
+	AttestationRecorded, ScanRecorded, ReportExported, AlertRaised, AlertAcknowledged, AlertResolved, AlertDelivered,
+	IncidentOpened, IncidentUpdated, IncidentAcknowledged,
 	ScorecardRun, AuditViewed, AuditExported, AuditVerified, AuditCheckpointed, AuditPartitionDrop, KeysRotated,
 }
 

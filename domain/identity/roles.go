@@ -61,23 +61,28 @@ const (
 	PermFraudRead       Permission = "fraud.read"       // see the review queue, cases, rules, lists and statistics
 	PermFraudReview     Permission = "fraud.review"     // claim, annotate and decide review cases; edit the lists
 	PermFraudRules      Permission = "fraud.rules"      // draft, backtest and publish (another's) rule versions
+	PermPCIRead         Permission = "pci.read"         // see scorecards, their evidence, runs, attestations; export the report
+	PermPCIManage       Permission = "pci.manage"       // run an assessment, record attestations and scan results
+	PermAlertsRead      Permission = "alerts.read"      // see security alerts and incidents
+	PermAlertsManage    Permission = "alerts.manage"    // acknowledge and resolve alerts, open and run incidents
 )
 
 // rolePermissions is the one table of who may do what (PCI DSS 7.2.1).
 // Reading the audit trail is limited to those who review it (10.3.1);
 // administrators, whose own actions it records, do not read it.
 var rolePermissions = map[Role][]Permission{
-	Administrator:     {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
-	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch, PermEscrowRead, PermFraudRead},
-	Auditor:           {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermEscrowRead, PermFraudRead},
-	EscrowApprover:    {PermEscrowRead, PermEscrowApprove},
-	FraudReviewer:     {PermPaymentsRead, PermACHRead, PermFraudRead, PermFraudReview, PermFraudRules},
-	Operator:          {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles, PermEscrowRead, PermEscrowWrite},
+	Administrator: {PermUsersRead, PermUsersManage, PermUsersApprove, PermAPIKeysManage},
+	ComplianceOfficer: {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermCasesWork, PermScreeningSearch, PermEscrowRead, PermFraudRead,
+		PermPCIRead, PermPCIManage, PermAlertsRead, PermAlertsManage},
+	Auditor:        {PermAuditRead, PermAuditExport, PermUsersRead, PermPaymentsRead, PermACHRead, PermCasesRead, PermEscrowRead, PermFraudRead, PermPCIRead, PermAlertsRead},
+	EscrowApprover: {PermEscrowRead, PermEscrowApprove},
+	FraudReviewer:  {PermPaymentsRead, PermACHRead, PermFraudRead, PermFraudReview, PermFraudRules},
+	Operator:       {PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund, PermACHRead, PermACHWrite, PermACHFiles, PermEscrowRead, PermEscrowWrite},
 }
 
 // APIScopes are the permissions an API key may carry.
 var APIScopes = []Permission{PermAuditRead, PermAuditCheckpoint, PermPaymentsRead, PermPaymentsWrite, PermPaymentsRefund,
-	PermACHRead, PermACHWrite, PermEscrowRead, PermEscrowWrite, PermFraudAssess, PermFraudRead}
+	PermACHRead, PermACHWrite, PermEscrowRead, PermEscrowWrite, PermFraudAssess, PermFraudRead, PermPCIRead, PermPCIManage}
 
 // Permissions returns what roles together allow.
 func Permissions(roles []Role) map[Permission]bool {
