@@ -33,6 +33,11 @@ commands:
                    verify an exported evidence bundle offline (no database)
   escrow verify-certificate FILE
                    verify an executed release's approval certificate offline
+  pci record-scan TOOL FINDINGS [REPORT]
+                   record a dependency vulnerability scan's result (such as
+                   govulncheck's in CI) for PCI DSS 6.3.3
+  pci verify-report FILE
+                   verify an exported PCI DSS report offline (no database)
   users add-admin USERNAME EMAIL "FULL NAME"
                    create an administrator with a temporary password, for a
                    new installation (only while there are fewer than two)
@@ -79,6 +84,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = verifyAudit(ctx, cfg, log, stdout, from)
 	case args[0] == "escrow" && len(args) == 3 && args[1] == "verify-certificate":
 		err = verifyCertificate(args[2], stdout)
+	case args[0] == "pci" && len(args) == 3 && args[1] == "verify-report":
+		err = verifyReport(args[2], stdout)
+	case args[0] == "pci" && (len(args) == 4 || len(args) == 5) && args[1] == "record-scan":
+		err = recordScan(ctx, cfg, log, stdout, args[2:])
 	case args[0] == "users" && len(args) == 5 && args[1] == "add-admin":
 		err = addAdmin(ctx, cfg, log, stdout, identity.NewUser{Username: args[2], Email: args[3], DisplayName: args[4]})
 	case args[0] == "keys" && len(args) == 2 && args[1] == "rotate":

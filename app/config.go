@@ -34,6 +34,8 @@ type Config struct {
 	AuditCheckpointDir   string
 	AuditCheckpointEvery time.Duration
 	AuditVerifyEvery     time.Duration
+	KeyCryptoperiod      time.Duration
+	PCIAssessEvery       time.Duration
 	AuditRetentionMonths int
 	CheckpointS3Bucket   string
 	CheckpointS3Prefix   string
@@ -136,6 +138,8 @@ var settings = []setting{
 	{"JOB_WORKERS", "10", "Jobs this instance works at once.", integer(func(c *Config) *int { return &c.JobWorkers })},
 	{"AUDIT_CHECKPOINT_DIR", "", "Directory where signed audit checkpoints are also written, write-once. Empty: DATA_DIR/audit-checkpoints. Use storage the database's administrators cannot write.", str(func(c *Config) *string { return &c.AuditCheckpointDir })},
 	{"AUDIT_CHECKPOINT_EVERY", "1m", "How often the audit sequencer signs a checkpoint of the chain's head.", duration(func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
+	{"KEY_CRYPTOPERIOD", "8760h", "How long a key version of the local key file may stay in use (PCI DSS 3.6.1, 3.7.4); the scorecard fails past it: `console keys rotate`.", duration(func(c *Config) *time.Duration { return &c.KeyCryptoperiod })},
+	{"PCI_ASSESS_EVERY", "1h", "How often the PCI DSS scorecard is assessed from live evidence (also on demand in the console).", duration(func(c *Config) *time.Duration { return &c.PCIAssessEvery })},
 	{"AUDIT_VERIFY_EVERY", "1h", "How often the whole audit chain is verified; a failure raises an alert.", duration(func(c *Config) *time.Duration { return &c.AuditVerifyEvery })},
 	{"AUDIT_RETENTION_MONTHS", "120", "How long audit entries are kept, in months (at least 12, PCI DSS 10.5.1); expired months are dropped whole, and each drop is recorded.", integer(func(c *Config) *int { return &c.AuditRetentionMonths })},
 	{"AUDIT_CHECKPOINT_S3_BUCKET", "", "S3 bucket with Object Lock to keep signed checkpoints in, locked for AUDIT_RETENTION_MONTHS, instead of AUDIT_CHECKPOINT_DIR (see s3sink/README.md). Empty: the directory.", str(func(c *Config) *string { return &c.CheckpointS3Bucket })},
