@@ -96,6 +96,16 @@ func (s PCIStore) LatestScan(ctx context.Context) (pci.DependencyScan, bool, err
 		pgx.RowToStructByPos[pci.DependencyScan])
 }
 
+// Scans implements pci.Store.
+func (s PCIStore) Scans(ctx context.Context, limit int) ([]pci.DependencyScan, error) {
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT id, tool, at, findings, left(report, $2), by_user FROM pci_scans
+		ORDER BY at DESC, id DESC LIMIT $1`, limit, pci.ReportPreview)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[pci.DependencyScan])
+}
+
 // InsertScan implements pci.Store.
 func (s PCIStore) InsertScan(ctx context.Context, d *pci.DependencyScan) error {
 	return Conn(ctx, s.DB).QueryRow(ctx, `INSERT INTO pci_scans (tool, at, findings, report, by_user) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

@@ -22,6 +22,9 @@ type (
 		CardDigitsConstrained(ctx context.Context) (bool, error)
 
 		LatestScan(ctx context.Context) (DependencyScan, bool, error)
+		// Scans lists the newest recorded scans, each report cut to its
+		// first ReportPreview characters.
+		Scans(ctx context.Context, limit int) ([]DependencyScan, error)
 		InsertScan(ctx context.Context, s *DependencyScan) error
 		// CurrentAttestations is the latest attestation of each sub-requirement.
 		CurrentAttestations(ctx context.Context) (map[string]Attestation, error)

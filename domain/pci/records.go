@@ -145,3 +145,15 @@ func (s *Service) RecordScan(ctx context.Context, tool string, at time.Time, fin
 	})
 	return d, err
 }
+
+// ReportPreview is how much of a scan's report a list of scans shows.
+const ReportPreview = 4096
+
+// Scans lists the newest recorded dependency scans, newest first, each
+// report cut to its first ReportPreview characters.
+func (s *Service) Scans(ctx context.Context, limit int) ([]DependencyScan, error) {
+	if _, _, err := identity.Authorize(ctx, identity.PermPCIRead); err != nil {
+		return nil, err
+	}
+	return s.Store.Scans(ctx, min(max(limit, 1), 100))
+}
