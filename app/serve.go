@@ -93,6 +93,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	listChanges := hub.Channel(postgres.ScreeningListsChannel)
 	fraudChanges := hub.Channel(postgres.FraudChannel)
 	fraudFeed := hub.Channel(postgres.FraudFeedChannel)
+	incidentChanges := hub.Channel(postgres.IncidentsChannel)
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go hub.Run(listenCtx)
@@ -119,6 +120,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		AuditLog:    trail.log,
 		Idempotency: idempotency,
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
+			{Widget: &handlers.IncidentsWaiting{Incidents: svc.incidents}, Perm: identity.PermAlertsManage}, // first: a P1 waits for each officer
 			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead},
 			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
 			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
@@ -144,6 +146,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Fraud:       &handlers.Fraud{Fraud: svc.fraud, Payments: pay, Colleagues: ident, Audit: trail.browser, Changed: fraudChanges, Sessions: ident},
 		Escrow:      &handlers.Escrow{Escrow: svc.escrow, Audit: trail.browser, Changed: escrowChanges, Sessions: ident},
 		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
+		Incidents:   &handlers.Incidents{Incidents: svc.incidents, Audit: trail.browser, Changed: incidentChanges, Sessions: ident},
 		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},
 		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})

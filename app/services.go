@@ -8,6 +8,7 @@ import (
 	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/domain/incidents"
 	"github.com/paycompliance/console/domain/payments"
 	"github.com/paycompliance/console/jobs"
 	"github.com/paycompliance/console/postgres"
@@ -22,6 +23,7 @@ type services struct {
 	ach        *ach.Service
 	escrow     *escrow.Service
 	fraud      *fraud.Service
+	incidents  *incidents.Service
 	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
 }
 
@@ -45,6 +47,7 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 	}
 	s.escrow = newEscrow(db.pool, trail.ring, trail.log, s.compliance, s.ach, s.payments, s.identity, inserter)
 	s.fraud = newFraud(db.pool, trail.log, s.payments, s.ach, s.escrow, inserter)
+	s.incidents = newIncidents(db.pool, trail.log, s.identity)
 	return s, stop, nil
 }
 

@@ -51,6 +51,7 @@ type testEnv struct {
 	stripe   *stripetest.Server
 	clock    *clock
 	*complianceEnv
+	*incidentsEnv
 }
 
 // testWebhookSecret signs the test server's Stripe events.
@@ -82,6 +83,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	achChanges := hub.Channel(postgres.ACHChannel)
 	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	fraudChanges := hub.Channel(postgres.FraudChannel)
+	incidentChanges := hub.Channel(postgres.IncidentsChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go hub.Run(ctx)
@@ -116,8 +118,11 @@ func newTestEnv(t testing.TB) *testEnv {
 	// event by calling Stop as the queued job would.
 	env.fraud = &fraud.Service{Store: postgres.FraudStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Jobs: inserter,
 		Effects: fraud.Rails{Payments: env.payments, ACH: env.ach, Escrow: env.escrow}}
+	env.incidentsEnv = newIncidentsEnv(db, auditLog, ident)
 	jobstest.Start(t, db, opts)
-	home := &handlers.Home{Widgets: []handlers.HomeWidget{{Widget: system},
+	home := &handlers.Home{Widgets: []handlers.HomeWidget{
+		{Widget: &handlers.IncidentsWaiting{Incidents: env.incidents}, Perm: identity.PermAlertsManage},
+		{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead},
 		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove},
 		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview}}}
@@ -142,6 +147,7 @@ func newTestEnv(t testing.TB) *testEnv {
 			Escrow:      &handlers.Escrow{Escrow: env.escrow, Audit: browser, Changed: escrowChanges, Sessions: ident},
 			Fraud:       &handlers.Fraud{Fraud: env.fraud, Payments: env.payments, Colleagues: ident, Audit: browser, Changed: fraudChanges, Sessions: ident},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
+			Incidents:   &handlers.Incidents{Incidents: env.incidents, Audit: browser, Changed: incidentChanges, Sessions: ident},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
 	return env

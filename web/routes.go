@@ -162,6 +162,19 @@ func (s *Server) routes() []route {
 		{"POST /fraud/lists/{id}/remove", perm(identity.PermFraudReview), h(d.Fraud.RemoveFromList)},
 		{"GET /fraud/stats", perm(identity.PermFraudRead), h(d.Fraud.Stats)},
 
+		// Security incidents: read by those who see alerts, run by those who
+		// manage them; each officer acknowledges a P1 or P2 for themselves.
+		{"GET /incidents", perm(identity.PermAlertsRead), h(d.Incidents.List)},
+		{"GET /incidents/stream", perm(identity.PermAlertsRead), h(d.Incidents.Stream)},
+		{"GET /incidents/new", perm(identity.PermAlertsManage), h(d.Incidents.New)},
+		{"POST /incidents", perm(identity.PermAlertsManage), h(d.Incidents.Open)},
+		{"GET /incidents/{id}", perm(identity.PermAlertsRead), h(d.Incidents.Incident)},
+		{"POST /incidents/{id}/status", perm(identity.PermAlertsManage), h(d.Incidents.Status)},
+		{"POST /incidents/{id}/owner", perm(identity.PermAlertsManage), h(d.Incidents.Owner)},
+		{"POST /incidents/{id}/notes", perm(identity.PermAlertsManage), h(d.Incidents.AddNote)},
+		{"POST /incidents/{id}/links", perm(identity.PermAlertsManage), h(d.Incidents.AddLink)},
+		{"POST /incidents/{id}/acknowledge", perm(identity.PermAlertsManage), h(d.Incidents.Acknowledge)},
+
 		// Compliance: the case queue and sanctions screening.
 		{"GET /cases", perm(identity.PermCasesRead), h(d.Cases.Queue)},
 		{"GET /cases/{id}", perm(identity.PermCasesRead), h(d.Cases.Case)},

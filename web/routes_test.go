@@ -39,6 +39,9 @@ var (
 	noSession      = ""
 )
 
+// incidentReaders see security incidents.
+var incidentReaders = "compliance_officer auditor"
+
 var expectedAccess = map[string]string{
 	"GET /static/":                                 allPrincipals,
 	"GET /healthz":                                 allPrincipals,
@@ -132,6 +135,16 @@ var expectedAccess = map[string]string{
 	"POST /escrow/releases/{id}/reject":            approvers,
 	"GET /escrow/releases/{id}/certificate":        escrowReaders,
 	"GET /escrow/releases/{id}/certificate.json":   escrowReaders,
+	"GET /incidents":                               incidentReaders,
+	"GET /incidents/stream":                        incidentReaders,
+	"GET /incidents/new":                           officers,
+	"POST /incidents":                              officers,
+	"GET /incidents/{id}":                          incidentReaders,
+	"POST /incidents/{id}/status":                  officers,
+	"POST /incidents/{id}/owner":                   officers,
+	"POST /incidents/{id}/notes":                   officers,
+	"POST /incidents/{id}/links":                   officers,
+	"POST /incidents/{id}/acknowledge":             officers,
 	"GET /cases":                                   caseReaders,
 	"GET /cases/{id}":                              caseReaders,
 	"GET /cases/{id}/export":                       caseReaders,

@@ -64,6 +64,7 @@ type Deps struct {
 	Escrow    *handlers.Escrow
 	FraudAPI  *handlers.FraudAPI
 	Fraud     *handlers.Fraud
+	Incidents *handlers.Incidents
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.

@@ -31,6 +31,20 @@ func OrDash(s string) string {
 	return s
 }
 
+// Span writes a duration the way people read a wait: seconds, minutes,
+// hours and minutes, days.
+func Span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return strconv.Itoa(int(d.Hours()/24)) + " days"
+	case d >= time.Hour:
+		return strconv.Itoa(int(d.Hours())) + " h " + strconv.Itoa(int(d.Minutes())%60) + " min"
+	case d >= time.Minute:
+		return strconv.Itoa(int(d.Minutes())) + " min"
+	}
+	return strconv.Itoa(int(d.Seconds())) + " s"
+}
+
 // USD writes cents as dollars with thousands separators: $12,345.67.
 func USD(cents int64) string {
 	sign := ""

@@ -47,29 +47,15 @@ func percent(r float64, ok bool) string {
 	return strconv.FormatFloat(100*r, 'f', 1, 64) + " %"
 }
 
-// span writes a duration the way people read a wait: minutes, hours,
-// days.
-func span(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return strconv.Itoa(int(d.Hours()/24)) + " days"
-	case d >= time.Hour:
-		return strconv.Itoa(int(d.Hours())) + " h " + strconv.Itoa(int(d.Minutes())%60) + " min"
-	case d >= time.Minute:
-		return strconv.Itoa(int(d.Minutes())) + " min"
-	}
-	return strconv.Itoa(int(d.Seconds())) + " s"
-}
-
 // due says how long a case has left, or how long it is overdue.
 func due(c fraud.Case, now time.Time) string {
 	if c.Status == fraud.CaseClosed {
 		return "decided " + c.DecidedAt.UTC().Format("2006-01-02 15:04")
 	}
 	if left := c.DueAt.Sub(now); left >= 0 {
-		return span(left) + " left"
+		return format.Span(left) + " left"
 	}
-	return "overdue by " + span(now.Sub(c.DueAt))
+	return "overdue by " + format.Span(now.Sub(c.DueAt))
 }
 
 func amount(a money.Amount) string {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/paycompliance/console/domain/fraud"
+	"github.com/paycompliance/console/views/format"
 )
 
 // StatsDays are the periods the statistics page offers.
@@ -28,7 +29,7 @@ func (p StatsPage) wait(d time.Duration) string {
 	if p.Stats.Decided == 0 {
 		return "—"
 	}
-	return span(d)
+	return format.Span(d)
 }
 
 // axisHeight is the room under the columns for the first and last day.
