@@ -41,7 +41,7 @@ type pciFixture struct {
 	now       time.Time
 }
 
-func newPCIFixture(t *testing.T) *pciFixture {
+func newPCIFixture(t testing.TB) *pciFixture {
 	t.Helper()
 	ctx := context.Background()
 	owner, url := pgtest.NewDB(t)
@@ -131,7 +131,7 @@ func (f *pciFixture) LastEvaluated(ctx context.Context) (time.Time, error) {
 	return postgres.PCIStore{DB: f.db}.AlertsEvaluated(ctx)
 }
 
-func (f *pciFixture) exec(t *testing.T, sql string, args ...any) {
+func (f *pciFixture) exec(t testing.TB, sql string, args ...any) {
 	t.Helper()
 	if _, err := f.owner.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -211,7 +211,9 @@ func TestPCI_EachCheckFollowsTheLiveState(t *testing.T) {
 	}{
 		{"8.4.2", "mfa_enforced", func() { f.exec(t, `UPDATE users SET totp_enrolled_at = NULL WHERE username = 'dana'`) },
 			func() { f.exec(t, `UPDATE users SET totp_enrolled_at = now() WHERE username = 'dana'`) }},
-		{"8.2.6", "inactive_accounts", func() { f.exec(t, `UPDATE users SET last_activity_at = now() - interval '91 days' WHERE username = 'dana'`) },
+		{"8.2.6", "inactive_accounts", func() {
+			f.exec(t, `UPDATE users SET last_activity_at = now() - interval '91 days' WHERE username = 'dana'`)
+		},
 			func() { f.exec(t, `UPDATE users SET last_activity_at = now() WHERE username = 'dana'`) }},
 		{"7.2.2", "no_toxic_roles", func() {
 			f.exec(t, `INSERT INTO user_roles (user_id, role, granted_at, granted_by) SELECT id, 'escrow_approver', now(), 'x' FROM users WHERE username = 'dana'`)
@@ -228,7 +230,9 @@ func TestPCI_EachCheckFollowsTheLiveState(t *testing.T) {
 			func() { f.exec(t, `UPDATE alert_cursors SET evaluated_at = now()`) }},
 		{"3.4.1", "pan_masked", func() {
 			f.exec(t, `ALTER TABLE payments DROP CONSTRAINT payments_card_last4_check`)
-		}, func() { f.exec(t, `ALTER TABLE payments ADD CONSTRAINT payments_card_last4_check CHECK (card_last4 ~ '^([0-9]{4})?$')`) }},
+		}, func() {
+			f.exec(t, `ALTER TABLE payments ADD CONSTRAINT payments_card_last4_check CHECK (card_last4 ~ '^([0-9]{4})?$')`)
+		}},
 		{"3.5.1", "sensitive_encrypted", func() {
 			f.exec(t, `UPDATE users SET totp_secret = convert_to('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 'UTF8') WHERE username = 'dana'`)
 		}, nil},
@@ -311,12 +315,30 @@ func TestPCI_AttestationsExpire(t *testing.T) {
 		t.Errorf("an access review seven months old: %s", r.Status)
 	}
 	for name, bad := range map[string]func() error{
-		"unknown sub":       func() error { _, err := f.svc.Attest(pciOfficer(), "99.1", "x", f.clock(), time.Time{}, nil); return err },
-		"future":            func() error { _, err := f.svc.Attest(pciOfficer(), "9.4.1", "x", f.clock().Add(48*time.Hour), time.Time{}, nil); return err },
-		"expiry before":     func() error { _, err := f.svc.Attest(pciOfficer(), "9.4.1", "x", f.clock(), f.clock().Add(-time.Hour), nil); return err },
-		"empty statement":   func() error { _, err := f.svc.Attest(pciOfficer(), "9.4.1", " ", f.clock(), time.Time{}, nil); return err },
-		"a card number":     func() error { _, err := f.svc.Attest(pciOfficer(), "9.4.1", "card 4111111111111111", f.clock(), time.Time{}, nil); return err },
-		"read-only auditor": func() error { _, err := f.svc.Attest(auditorCtx(), "9.4.1", "x", f.clock(), time.Time{}, nil); return err },
+		"unknown sub": func() error {
+			_, err := f.svc.Attest(pciOfficer(), "99.1", "x", f.clock(), time.Time{}, nil)
+			return err
+		},
+		"future": func() error {
+			_, err := f.svc.Attest(pciOfficer(), "9.4.1", "x", f.clock().Add(48*time.Hour), time.Time{}, nil)
+			return err
+		},
+		"expiry before": func() error {
+			_, err := f.svc.Attest(pciOfficer(), "9.4.1", "x", f.clock(), f.clock().Add(-time.Hour), nil)
+			return err
+		},
+		"empty statement": func() error {
+			_, err := f.svc.Attest(pciOfficer(), "9.4.1", " ", f.clock(), time.Time{}, nil)
+			return err
+		},
+		"a card number": func() error {
+			_, err := f.svc.Attest(pciOfficer(), "9.4.1", "card 4111111111111111", f.clock(), time.Time{}, nil)
+			return err
+		},
+		"read-only auditor": func() error {
+			_, err := f.svc.Attest(auditorCtx(), "9.4.1", "x", f.clock(), time.Time{}, nil)
+			return err
+		},
 	} {
 		if err := bad(); err == nil {
 			t.Errorf("%s: accepted", name)
