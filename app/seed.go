@@ -46,6 +46,7 @@ var seeders = []seeder{
 	{"ACH", seedACH},
 	{"escrow", seedEscrow},
 	{"fraud", seedFraud},
+	{"PCI DSS attestations", seedPCI},
 }
 
 func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
