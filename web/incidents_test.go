@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -14,6 +17,8 @@ import (
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/incidents"
+	"github.com/paycompliance/console/internal/wait"
+	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
 )
 
@@ -474,5 +479,69 @@ func TestIncidentsConsole_List(t *testing.T) {
 	row := olga.Get("/incidents").Doc.Find(`[data-testid=incident-row]`).First()
 	if row.Find(`.badge.bad[data-testid=incident-priority]`).Length() != 1 || !strings.Contains(row.Find(`[data-testid=incident-due]`).Text(), "respond within") {
 		t.Errorf("the P1's row: %q", row.Text())
+	}
+}
+
+// An incident's page follows it live: any change tells it "incident"; a
+// change of owner or status also "actions", on which its forms reload,
+// and a note does not.
+func TestIncidentsConsole_Live(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := newTestEnv(t)
+	olga := env.complianceOfficer(t, "olga")
+	omar := env.complianceOfficer(t, "omar")
+	id := openIncident(t, olga, "Followed live", incidents.P2)
+	srv := httptest.NewServer(env.srv.Handler())
+	defer srv.Close()
+	wait.For(t, "the hub never listened to "+postgres.IncidentsChannel, func() bool {
+		var listening bool
+		env.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%LISTEN "incidents_changed"%')`).Scan(&listening)
+		return listening
+	})
+	stream := omar.Get(incidentPath(id)).Doc.Find(`[sse-connect]`).AttrOr("sse-connect", "")
+	if stream != "/incidents/stream?id="+strconv.FormatInt(id, 10) {
+		t.Fatalf("the incident's page follows %q", stream)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+stream, nil)
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: omar.Cookies[SessionCookie]})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := make(chan string, 16)
+	go func() {
+		s := bufio.NewScanner(res.Body)
+		for s.Scan() {
+			if name, ok := strings.CutPrefix(s.Text(), "event: "); ok {
+				events <- name
+			}
+		}
+		close(events)
+	}()
+	next := func() string {
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(10 * time.Second):
+			return "nothing within 10 s"
+		}
+	}
+	if e := next(); e != "incident" {
+		t.Fatalf("on connecting the stream sent %q", e)
+	}
+	olga.Post(incidentPath(id, "notes"), url.Values{"body": {"Still looking"}})
+	if e := next(); e != "incident" {
+		t.Fatalf("after a note the stream sent %q", e)
+	}
+	olga.Post(incidentPath(id, "owner"), url.Values{"username": {"omar"}})
+	if e1, e2 := next(), next(); e1 != "incident" || e2 != "actions" {
+		t.Fatalf("after a new owner the stream sent %q, %q", e1, e2)
+	}
+	live := omar.Get(incidentPath(id), "HX-Request", "true") // what the page's refresher fetches
+	if got := live.Text("#incident-live [data-testid=incident-owner]"); got != "omar" {
+		t.Errorf("the reloaded page says the owner is %q", got)
 	}
 }
