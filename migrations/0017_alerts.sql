@@ -54,11 +54,13 @@ REVOKE DELETE, TRUNCATE ON alerts FROM console_app;
 -- missed across restarts. position is the rule's unit (an audit sequence
 -- number, a row id, a window's start in Unix seconds); seen are the rows
 -- above it already raised, kept until their transactions have surely
--- committed (rows of an identity column can commit out of id order).
+-- committed (rows of an identity column can commit out of id order);
+-- since bounds the read: every row older than it has been read.
 CREATE TABLE alert_cursors (
     rule         text PRIMARY KEY,
     position     bigint NOT NULL DEFAULT 0,
     seen         bigint[] NOT NULL DEFAULT '{}',
+    since        timestamptz,
     evaluated_at timestamptz
 );
 
