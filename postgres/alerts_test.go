@@ -140,7 +140,9 @@ func (f *alertsFixture) auditCount(t testing.TB, action audit.Action) int {
 // the deliveries queued (webhook/ sends them).
 type noWebhook struct{}
 
-func (noWebhook) Send(context.Context, alerts.Alert) error { return errors.New("not sent in this test") }
+func (noWebhook) Send(context.Context, alerts.Alert) error {
+	return errors.New("not sent in this test")
+}
 
 // A raise of a key not resolved bumps its alert, however many raise it at
 // once; only new alerts are recorded and queued for the webhook.
