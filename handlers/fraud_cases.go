@@ -53,23 +53,12 @@ func (h *Fraud) casePage(r *http.Request) (fraudview.CasePage, error) {
 	p := fraudview.CasePage{View: v, Viewer: caller.Actor.ID, CanReview: caller.Can(identity.PermFraudReview), Now: time.Now()}
 	// The case's opening is its decision's own record.
 	c := v.Case
-	p.Timeline = append(p.Timeline, timeline.Item{At: c.OpenedAt, Kind: "engine",
-		Text: "opened: scored " + strconv.Itoa(c.Score) + " (" + string(c.Level) + "), " + string(c.Verdict)})
-	for _, e := range v.Timeline {
-		text := e.Action
-		if e.Detail != "" {
-			text += ": " + e.Detail
-		}
-		p.Timeline = append(p.Timeline, timeline.Item{At: e.At, Kind: e.Actor, Text: text})
+	opened := timeline.Item{At: c.OpenedAt, Kind: "engine",
+		Text: "opened: scored " + strconv.Itoa(c.Score) + " (" + string(c.Level) + "), " + string(c.Verdict)}
+	if p.Timeline, err = history(ctx, h.Audit, audit.Filter{TargetType: "fraud_case", TargetID: strconv.FormatInt(id, 10)},
+		[]timeline.Item{opened}, v.Timeline); err != nil {
+		return p, err
 	}
-	if caller.Can(identity.PermAuditRead) {
-		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "fraud_case", TargetID: strconv.FormatInt(id, 10)})
-		if err != nil {
-			return p, err
-		}
-		p.Timeline = append(p.Timeline, entries...)
-	}
-	p.Timeline = timeline.Sorted(p.Timeline)
 	if v.Case.Rail() == fraud.RailPayment && caller.Can(identity.PermPaymentsRead) {
 		p.Radar, err = h.radar(ctx, v.Case.Ref())
 	}

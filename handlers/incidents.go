@@ -12,7 +12,6 @@ import (
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/incidents"
 	incidentview "github.com/paycompliance/console/views/incidents"
-	"github.com/paycompliance/console/views/timeline"
 	"github.com/paycompliance/console/web/render"
 )
 
@@ -145,22 +144,8 @@ func (h *Incidents) page(r *http.Request) (incidentview.Page, error) {
 	}
 	caller, _ := identity.CallerFrom(ctx)
 	p := incidentview.Page{View: v, Viewer: caller.Actor.ID, CanManage: caller.Can(identity.PermAlertsManage), Now: time.Now()}
-	for _, e := range v.Timeline {
-		text := e.Action
-		if e.Detail != "" {
-			text += ": " + e.Detail
-		}
-		p.Timeline = append(p.Timeline, timeline.Item{At: e.At, Kind: e.Actor, Text: text})
-	}
-	if caller.Can(identity.PermAuditRead) {
-		entries, err := auditItems(ctx, h.Audit, audit.Filter{TargetType: "incident", TargetID: strconv.FormatInt(id, 10)})
-		if err != nil {
-			return p, err
-		}
-		p.Timeline = append(p.Timeline, entries...)
-	}
-	p.Timeline = timeline.Sorted(p.Timeline)
-	return p, nil
+	p.Timeline, err = history(ctx, h.Audit, audit.Filter{TargetType: "incident", TargetID: strconv.FormatInt(id, 10)}, nil, v.Timeline)
+	return p, err
 }
 
 // Status, Owner, AddNote, AddLink, Acknowledge: running an incident.

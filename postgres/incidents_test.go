@@ -4,9 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,13 +17,11 @@ import (
 )
 
 // incidentFixture is the incident log on a fresh database, as the app
-// role, on an injected clock, with colleagues and alerts of its own.
+// role, with colleagues and alerts of its own.
 type incidentFixture struct {
 	db        *pgxpool.Pool
 	owner     *pgxpool.Pool
 	incidents *incidents.Service
-	mu        sync.Mutex
-	clock     time.Time
 }
 
 // colleagues are who may run incidents (true) or only read them (false).
@@ -55,24 +51,12 @@ func newIncidentFixture(t testing.TB) *incidentFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	f := &incidentFixture{db: db, owner: owner, clock: time.Now().UTC().Truncate(time.Second)}
+	f := &incidentFixture{db: db, owner: owner}
 	f.incidents = &incidents.Service{Store: postgres.IncidentStore{DB: db}, Tx: postgres.Transactor{DB: db},
-		Audit: audit.NewLog(postgres.AuditOutbox{DB: db}), Now: f.now,
+		Audit:      audit.NewLog(postgres.AuditOutbox{DB: db}),
 		Colleagues: colleagues{"olga": true, "omar": true, "aude": false},
 		Alerts:     alertSource{7: {"Failed logins on the admin account", "critical"}, 8: {"Audit chain gap", "medium"}}}
 	return f
-}
-
-func (f *incidentFixture) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.clock
-}
-
-func (f *incidentFixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.clock = f.clock.Add(d)
-	f.mu.Unlock()
 }
 
 // incidentOfficer is a compliance officer's context; incidentAuditor an auditor's.
@@ -143,7 +127,6 @@ func TestIncidents_Transitions(t *testing.T) {
 	}
 	move := func(to incidents.Status, text string) {
 		t.Helper()
-		f.advance(time.Minute)
 		var err error
 		if inc, err = f.incidents.SetStatus(ctx, inc.ID, to, text); err != nil || inc.Status != to {
 			t.Fatalf("%s: %v (%s)", to, err, inc.Status)

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,7 +17,6 @@ import (
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
-	"github.com/paycompliance/console/internal/wait"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
 )
@@ -755,42 +752,11 @@ func TestFraudConsole_LiveClaim(t *testing.T) {
 	id := env.reviewCase(t, "order", "ord-live", "cus-live", "dev-live")
 	ana, _ := env.reviewer(t, "ana.fraud")
 	ben, _ := env.reviewer(t, "ben.fraud")
-	srv := httptest.NewServer(env.srv.Handler())
-	defer srv.Close()
-	wait.For(t, "the hub never listened to "+postgres.FraudChannel, func() bool {
-		var listening bool
-		env.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%LISTEN "fraud_changed"%')`).Scan(&listening)
-		return listening
-	})
 	stream := ben.Get(casePath(id)).Doc.Find(`[sse-connect]`).AttrOr("sse-connect", "")
 	if stream != "/fraud/stream?id="+strconv.FormatInt(id, 10)+"&claim=open/" {
 		t.Fatalf("the case page follows %q", stream)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+stream, nil)
-	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: ben.Cookies[SessionCookie]})
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	events := make(chan string, 16)
-	go func() {
-		s := bufio.NewScanner(res.Body)
-		for s.Scan() {
-			if name, ok := strings.CutPrefix(s.Text(), "event: "); ok {
-				events <- name
-			}
-		}
-		close(events)
-	}()
-	next := func() string {
-		select {
-		case e := <-events:
-			return e
-		case <-time.After(10 * time.Second):
-			return "nothing within 10 s"
-		}
-	}
+	next := env.followStream(ctx, t, ben, postgres.FraudChannel, stream)
 	if e := next(); e != "case" { // on connecting: what changed since the page was rendered; its claim did not
 		t.Fatalf("on connecting the stream sent %q", e)
 	}

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -17,7 +14,6 @@ import (
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/incidents"
-	"github.com/paycompliance/console/internal/wait"
 	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/web/webtest"
 )
@@ -493,42 +489,11 @@ func TestIncidentsConsole_Live(t *testing.T) {
 	olga := env.complianceOfficer(t, "olga")
 	omar := env.complianceOfficer(t, "omar")
 	id := openIncident(t, olga, "Followed live", incidents.P2)
-	srv := httptest.NewServer(env.srv.Handler())
-	defer srv.Close()
-	wait.For(t, "the hub never listened to "+postgres.IncidentsChannel, func() bool {
-		var listening bool
-		env.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%LISTEN "incidents_changed"%')`).Scan(&listening)
-		return listening
-	})
 	stream := omar.Get(incidentPath(id)).Doc.Find(`[sse-connect]`).AttrOr("sse-connect", "")
 	if stream != "/incidents/stream?id="+strconv.FormatInt(id, 10) {
 		t.Fatalf("the incident's page follows %q", stream)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+stream, nil)
-	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: omar.Cookies[SessionCookie]})
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	events := make(chan string, 16)
-	go func() {
-		s := bufio.NewScanner(res.Body)
-		for s.Scan() {
-			if name, ok := strings.CutPrefix(s.Text(), "event: "); ok {
-				events <- name
-			}
-		}
-		close(events)
-	}()
-	next := func() string {
-		select {
-		case e := <-events:
-			return e
-		case <-time.After(10 * time.Second):
-			return "nothing within 10 s"
-		}
-	}
+	next := env.followStream(ctx, t, omar, postgres.IncidentsChannel, stream)
 	if e := next(); e != "incident" {
 		t.Fatalf("on connecting the stream sent %q", e)
 	}

@@ -38,11 +38,14 @@ const (
 	maxUnacknowledged = 100
 )
 
+// now is to the microsecond, as the database keeps times: what a change
+// returns is what a later read finds.
 func (s *Service) now() time.Time {
+	now := time.Now
 	if s.Now != nil {
-		return s.Now().UTC()
+		now = s.Now
 	}
-	return time.Now().UTC()
+	return now().UTC().Truncate(time.Microsecond)
 }
 
 func noIncident() error { return domain.Errorf(domain.ENOTFOUND, "There is no such incident.") }
