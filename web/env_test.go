@@ -19,6 +19,7 @@ import (
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/keys"
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/domain/pci"
 	"github.com/paycompliance/console/handlers"
 	"github.com/paycompliance/console/jobs"
 	"github.com/paycompliance/console/jobs/jobstest"
@@ -48,6 +49,7 @@ type testEnv struct {
 	payments *payments.Service
 	escrow   *escrow.Service
 	fraud    *fraud.Service
+	pci      *pci.Service
 	stripe   *stripetest.Server
 	clock    *clock
 	*complianceEnv
@@ -83,6 +85,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	achChanges := hub.Channel(postgres.ACHChannel)
 	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	fraudChanges := hub.Channel(postgres.FraudChannel)
+	pciChanges := hub.Channel(postgres.PCIChannel)
 	incidentChanges := hub.Channel(postgres.IncidentsChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
@@ -119,13 +122,15 @@ func newTestEnv(t testing.TB) *testEnv {
 	env.fraud = &fraud.Service{Store: postgres.FraudStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Jobs: inserter,
 		Effects: fraud.Rails{Payments: env.payments, ACH: env.ach, Escrow: env.escrow}}
 	env.incidentsEnv = newIncidentsEnv(db, auditLog, ident)
+	env.pci = newPCIService(env, db, auditLog, ring)
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{
 		{Widget: &handlers.IncidentsWaiting{Incidents: env.incidents}, Perm: identity.PermAlertsManage},
 		{Widget: system},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead},
 		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove},
-		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview}}}
+		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview},
+		{Widget: &handlers.PCIScore{PCI: env.pci}, Perm: identity.PermPCIRead}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
 		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
 			Home: home, System: system,
@@ -146,6 +151,8 @@ func newTestEnv(t testing.TB) *testEnv {
 			FraudAPI:    &handlers.FraudAPI{Fraud: env.fraud},
 			Escrow:      &handlers.Escrow{Escrow: env.escrow, Audit: browser, Changed: escrowChanges, Sessions: ident},
 			Fraud:       &handlers.Fraud{Fraud: env.fraud, Payments: env.payments, Colleagues: ident, Audit: browser, Changed: fraudChanges, Sessions: ident},
+			PCI:         &handlers.PCI{PCI: env.pci, Changed: pciChanges, Sessions: ident},
+			PCIAPI:      &handlers.PCIAPI{PCI: env.pci},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
 			Incidents:   &handlers.Incidents{Incidents: env.incidents, Audit: browser, Changed: incidentChanges, Sessions: ident},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},

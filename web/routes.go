@@ -12,6 +12,7 @@ import (
 var uploadLimits = map[string]int64{
 	"POST /ach/returns":            32 << 20, // the bank's return files
 	"POST /cases/{id}/attachments": 6 << 20,  // a 5 MiB document and its form
+	"POST /pci/attestations":       52 << 20, // up to 10 evidence files of 5 MiB and the form
 }
 
 type route struct {
@@ -162,6 +163,25 @@ func (s *Server) routes() []route {
 		{"POST /fraud/lists/{id}/remove", perm(identity.PermFraudReview), h(d.Fraud.RemoveFromList)},
 		{"GET /fraud/stats", perm(identity.PermFraudRead), h(d.Fraud.Stats)},
 
+		// PCI DSS: the scorecard (live), runs with their exports, the trend
+		// and comparisons, sub-requirements with their attestations, and
+		// dependency scans. Officers run, attest and record; auditors read.
+		{"GET /pci", perm(identity.PermPCIRead), h(d.PCI.Scorecard)},
+		{"GET /pci/stream", perm(identity.PermPCIRead), h(d.PCI.Stream)},
+		{"POST /pci/runs", perm(identity.PermPCIManage), h(d.PCI.RunNow)},
+		{"GET /pci/runs", perm(identity.PermPCIRead), h(d.PCI.Runs)},
+		{"GET /pci/runs/compare", perm(identity.PermPCIRead), h(d.PCI.Compare)},
+		{"GET /pci/runs/{id}", perm(identity.PermPCIRead), h(d.PCI.Run)},
+		{"GET /pci/runs/{id}/report", perm(identity.PermPCIRead), h(d.PCI.ReportPage)},
+		{"GET /pci/runs/{id}/report.json", perm(identity.PermPCIRead), h(d.PCI.ReportFile)},
+		{"GET /pci/runs/{id}/report.csv", perm(identity.PermPCIRead), h(d.PCI.ReportCSV)},
+		{"GET /pci/subs/{id}", perm(identity.PermPCIRead), h(d.PCI.Sub)},
+		{"POST /pci/attestations", perm(identity.PermPCIManage), h(d.PCI.Attest)},
+		{"GET /pci/attestations/{id}", perm(identity.PermPCIRead), h(d.PCI.Attestation)},
+		{"GET /pci/attestations/{id}/files/{file}", perm(identity.PermPCIRead), h(d.PCI.AttestationFile)},
+		{"GET /pci/scans", perm(identity.PermPCIRead), h(d.PCI.Scans)},
+		{"POST /pci/scans", perm(identity.PermPCIManage), h(d.PCI.RecordScan)},
+
 		// Security incidents: read by those who see alerts, run by those who
 		// manage them; each officer acknowledges a P1 or P2 for themselves.
 		{"GET /incidents", perm(identity.PermAlertsRead), h(d.Incidents.List)},
@@ -224,6 +244,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/escrow-releases/{id}/certificate", scope(identity.PermEscrowRead), h(d.EscrowAPI.Certificate)},
 		{"POST /api/v1/risk/assessments", scope(identity.PermFraudAssess), h(d.FraudAPI.Assess)},
 		{"GET /api/v1/risk/assessments/{id}", scope(identity.PermFraudRead), h(d.FraudAPI.Assessment)},
+		{"POST /api/v1/pci/scans", scope(identity.PermPCIManage), h(d.PCIAPI.RecordScan)},
 
 		{"/", assetAccess, h(s.notFound)},
 	}

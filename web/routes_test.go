@@ -36,6 +36,7 @@ var (
 	officers       = "compliance_officer"
 	fraudReaders   = "compliance_officer fraud_reviewer auditor"
 	fraudReviewers = "fraud_reviewer"
+	pciReaders     = "compliance_officer auditor"
 	noSession      = ""
 )
 
@@ -207,6 +208,22 @@ var expectedAccess = map[string]string{
 	"POST /fraud/lists":                            fraudReviewers,
 	"POST /fraud/lists/{id}/remove":                fraudReviewers,
 	"GET /fraud/stats":                             fraudReaders,
+	"GET /pci":                                     pciReaders,
+	"GET /pci/stream":                              pciReaders,
+	"POST /pci/runs":                               officers,
+	"GET /pci/runs":                                pciReaders,
+	"GET /pci/runs/compare":                        pciReaders,
+	"GET /pci/runs/{id}":                           pciReaders,
+	"GET /pci/runs/{id}/report":                    pciReaders,
+	"GET /pci/runs/{id}/report.json":               pciReaders,
+	"GET /pci/runs/{id}/report.csv":                pciReaders,
+	"GET /pci/subs/{id}":                           pciReaders,
+	"POST /pci/attestations":                       officers,
+	"GET /pci/attestations/{id}":                   pciReaders,
+	"GET /pci/attestations/{id}/files/{file}":      pciReaders,
+	"GET /pci/scans":                               pciReaders,
+	"POST /pci/scans":                              officers,
+	"POST /api/v1/pci/scans":                       noSession,
 	"POST /api/v1/risk/assessments":                noSession,
 	"GET /api/v1/risk/assessments/{id}":            noSession,
 	"/":                                            allPrincipals,

@@ -64,6 +64,8 @@ type Deps struct {
 	Escrow    *handlers.Escrow
 	FraudAPI  *handlers.FraudAPI
 	Fraud     *handlers.Fraud
+	PCI       *handlers.PCI
+	PCIAPI    *handlers.PCIAPI
 	Incidents *handlers.Incidents
 	Cases     *handlers.Cases
 	Screening *handlers.Screening

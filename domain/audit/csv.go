@@ -83,3 +83,7 @@ func defuse(s string) string {
 	}
 	return s
 }
+
+// Defuse makes a cell safe to open in a spreadsheet, as this export's
+// cells are, for the console's other CSV exports.
+func Defuse(s string) string { return defuse(s) }

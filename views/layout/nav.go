@@ -22,6 +22,7 @@ var Nav = []NavItem{
 	{Label: "Incidents", Href: "/incidents", Perm: identity.PermAlertsRead},
 	{Label: "Cases", Href: "/cases", Perm: identity.PermCasesRead},
 	{Label: "Screening", Href: "/screening", Perm: identity.PermCasesRead},
+	{Label: "PCI DSS", Href: "/pci", Perm: identity.PermPCIRead},
 	{Label: "Audit log", Href: "/audit", Perm: identity.PermAuditRead},
 	{Label: "Users", Href: "/admin/users", Perm: identity.PermUsersRead},
 	{Label: "API keys", Href: "/admin/api-keys", Perm: identity.PermAPIKeysManage},
