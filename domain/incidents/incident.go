@@ -57,7 +57,9 @@ var Targets = map[Priority]Target{
 	P4: {Respond: 24 * time.Hour, Resolve: 30 * 24 * time.Hour},
 }
 
-// FromSeverity is the priority an alert of a severity opens with.
+// FromSeverity is the priority an alert of a severity opens with: the
+// alert centre's critical, warning (look today) and info, and the usual
+// high, medium and low.
 func FromSeverity(severity string) Priority {
 	switch strings.ToLower(strings.TrimSpace(severity)) {
 	case "critical":
@@ -67,7 +69,7 @@ func FromSeverity(severity string) Priority {
 	case "low", "info":
 		return P4
 	}
-	return P3
+	return P3 // warning, medium
 }
 
 // Status is where an incident stands.

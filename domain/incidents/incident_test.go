@@ -72,7 +72,7 @@ func TestIncident_Urgency(t *testing.T) {
 }
 
 func TestFromSeverity(t *testing.T) {
-	for sev, want := range map[string]Priority{"critical": P1, "HIGH": P2, "medium": P3, "low": P4, "info": P4, "whatever": P3} {
+	for sev, want := range map[string]Priority{"critical": P1, "HIGH": P2, "medium": P3, "low": P4, "info": P4, "warning": P3, "whatever": P3} {
 		if got := FromSeverity(sev); got != want {
 			t.Errorf("%s: %s", sev, got)
 		}
