@@ -94,6 +94,10 @@ type Config struct {
 	AMLRapidWindow      time.Duration
 	AMLRapidMinimum     int64
 	AMLVelocityFactor   int
+
+	AlertFailedLogins  int
+	AlertWebhookURL    string
+	AlertWebhookSecret string
 }
 
 // testMode is payments without a Stripe key: a local stripe-mock, and
@@ -194,6 +198,9 @@ var settings = []setting{
 	{"AML_RAPID_WINDOW", "24h", "Money in and 80% of it out again within this long is rapid movement.", duration(func(c *Config) *time.Duration { return &c.AMLRapidWindow })},
 	{"AML_RAPID_MINIMUM", "100000", "Money in below this many cents ($1,000.00) is not watched for rapid movement.", int64Setting(func(c *Config) *int64 { return &c.AMLRapidMinimum })},
 	{"AML_VELOCITY_FACTOR", "3", "A day with this many times the customer's 30-day daily average of transactions (and at least 5) is a velocity spike.", integer(func(c *Config) *int { return &c.AMLVelocityFactor })},
+	{"ALERT_FAILED_LOGINS", "20", "More failed sign-ins (passwords and codes) than this in 15 minutes raise a security alert.", integer(func(c *Config) *int { return &c.AlertFailedLogins })},
+	{"ALERT_WEBHOOK_URL", "", "Address each new security alert is POSTed to as JSON, signed in the Console-Signature header (see webhook/). Empty: alerts stay in the console.", str(func(c *Config) *string { return &c.AlertWebhookURL })},
+	{"ALERT_WEBHOOK_SECRET", "", "Secret the alert webhook's signatures are made with (HMAC-SHA256). Empty: generated into DATA_DIR/alert-webhook-secret; set it when several instances run.", str(func(c *Config) *string { return &c.AlertWebhookSecret })},
 	{"LOG_FORMAT", "json", "Log format: json (for collectors) or text (for people).", oneOf(func(c *Config) *string { return &c.LogFormat }, "json", "text")},
 	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 }
@@ -239,6 +246,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if !c.testMode() && (c.StripeWebhookSecret == "" || c.StripePublishableKey == "") {
 		problems = append(problems, "STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY")
+	}
+	if u := c.AlertWebhookURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		problems = append(problems, "ALERT_WEBHOOK_URL: must start with https:// (or http:// for a local receiver)")
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		problems = append(problems, fmt.Sprintf("PUBLIC_URL=%q: must start with https:// (or http:// for a local test)", c.PublicURL))

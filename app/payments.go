@@ -70,22 +70,32 @@ func newPayments(ctx context.Context, cfg Config, db *pgxpool.Pool, ring *keys.K
 // testWebhookSecret reads test mode's webhook secret, creating it (mode
 // 0600) at the first run.
 func testWebhookSecret(dataDir string) (string, error) {
-	path := filepath.Join(dataDir, webhookSecretFile)
+	secret, err := generatedSecret(dataDir, webhookSecretFile, "whsec_")
+	if err != nil {
+		return "", fmt.Errorf("payments: %w", err)
+	}
+	return secret, nil
+}
+
+// generatedSecret reads the secret kept in dataDir/name, creating it (a
+// random one after prefix, mode 0600) at the first run.
+func generatedSecret(dataDir, name, prefix string) (string, error) {
+	path := filepath.Join(dataDir, name)
 	b, err := os.ReadFile(path)
-	if err == nil && strings.HasPrefix(string(b), "whsec_") {
+	if err == nil && strings.HasPrefix(string(b), prefix) {
 		return strings.TrimSpace(string(b)), nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("payments: %w", err)
+		return "", err
 	}
 	raw := make([]byte, 24)
 	rand.Read(raw)
-	secret := "whsec_" + base64.RawURLEncoding.EncodeToString(raw)
+	secret := prefix + base64.RawURLEncoding.EncodeToString(raw)
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("payments: %w", err)
+		return "", err
 	}
 	return secret, nil
 }

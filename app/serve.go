@@ -64,6 +64,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jobs.AddACHJobs(&jobOpts, achSvc, svc.inboxes)
 	jobs.AddEscrowJobs(&jobOpts, svc.escrow)
 	jobs.AddFraudJobs(&jobOpts, svc.fraud)
+	jobs.AddAlertJobs(&jobOpts, svc.alerts, svc.alertRules)
+	jobs.AddPCIJobs(&jobOpts, svc.pci, cfg.PCIAssessEvery)
 	queue, err := jobs.New(db.pool, log, jobOpts)
 	if err != nil {
 		return err
@@ -94,6 +96,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	fraudChanges := hub.Channel(postgres.FraudChannel)
 	fraudFeed := hub.Channel(postgres.FraudFeedChannel)
 	incidentChanges := hub.Channel(postgres.IncidentsChannel)
+	alertChanges := hub.Channel(postgres.AlertsChannel)
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go hub.Run(listenCtx)
@@ -121,7 +124,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Idempotency: idempotency,
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
 			{Widget: &handlers.IncidentsWaiting{Incidents: svc.incidents}, Perm: identity.PermAlertsManage}, // first: a P1 waits for each officer
-			{Widget: system}, {Widget: auditWidget, Perm: identity.PermAuditRead},
+			{Widget: system}, {Widget: &handlers.AlertsStatus{Alerts: svc.alerts}, Perm: identity.PermAlertsRead},
+			{Widget: auditWidget, Perm: identity.PermAuditRead},
 			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
 			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
 			{Widget: &handlers.ACHStatus{ACH: achSvc}, Perm: identity.PermACHRead},
@@ -147,12 +151,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Escrow:      &handlers.Escrow{Escrow: svc.escrow, Audit: trail.browser, Changed: escrowChanges, Sessions: ident},
 		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
 		Incidents:   &handlers.Incidents{Incidents: svc.incidents, Audit: trail.browser, Changed: incidentChanges, Sessions: ident},
+		Alerts:      &handlers.Alerts{Alerts: svc.alerts, Changed: alertChanges, Sessions: ident},
 		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},
 		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})
 	server.Register(postgres.PoolCollector(db.pool))
 
 	err = server.Run(ctx, func(addr string) {
+		svc.probe.listening(addr)
 		log.Info("console ready", "url", "http://"+addr+"/", "admin", "http://"+cfg.AdminAddr+"/metrics", "database", db.source)
 		fmt.Fprintf(stdout, "\n  Console ready: http://%s/\n  Health:        http://%s/readyz\n  Metrics:       http://%s/metrics\n  Database:      %s\n  Stop with Ctrl-C.\n\n",
 			addr, addr, cfg.AdminAddr, db.source)

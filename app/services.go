@@ -5,11 +5,13 @@ import (
 	"log/slog"
 
 	"github.com/paycompliance/console/domain/ach"
+	"github.com/paycompliance/console/domain/alerts"
 	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/fraud"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/incidents"
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/domain/pci"
 	"github.com/paycompliance/console/jobs"
 	"github.com/paycompliance/console/postgres"
 )
@@ -24,6 +26,10 @@ type services struct {
 	escrow     *escrow.Service
 	fraud      *fraud.Service
 	incidents  *incidents.Service
+	alerts     *alerts.Service
+	alertRules *alerts.Rules
+	pci        *pci.Service
+	probe      *serverProbe // the scorecard's probe of this server, told where it listens
 	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
 }
 
@@ -36,6 +42,9 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 	}
 	s := &services{}
 	s.identity, s.principals = newIdentity(db.pool, trail.ring, trail.log, cfg)
+	if s.alerts, s.alertRules, err = newAlerts(cfg, db.pool, trail.log, inserter, log); err != nil {
+		return nil, nil, err
+	}
 	pay, stop, err := newPayments(ctx, cfg, db.pool, trail.ring, trail.log, inserter, log)
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +56,7 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 	}
 	s.escrow = newEscrow(db.pool, trail.ring, trail.log, s.compliance, s.ach, s.payments, s.identity, inserter)
 	s.fraud = newFraud(db.pool, trail.log, s.payments, s.ach, s.escrow, inserter)
-	s.incidents = newIncidents(db.pool, trail.log, s.identity)
+	s.incidents = newIncidents(db.pool, trail.log, s.identity, s.alerts)
 	return s, stop, nil
 }
 

@@ -54,6 +54,7 @@ type testEnv struct {
 	clock    *clock
 	*complianceEnv
 	*incidentsEnv
+	*alertsEnv
 }
 
 // testWebhookSecret signs the test server's Stripe events.
@@ -87,6 +88,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	fraudChanges := hub.Channel(postgres.FraudChannel)
 	pciChanges := hub.Channel(postgres.PCIChannel)
 	incidentChanges := hub.Channel(postgres.IncidentsChannel)
+	alertChanges := hub.Channel(postgres.AlertsChannel)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go hub.Run(ctx)
@@ -121,12 +123,14 @@ func newTestEnv(t testing.TB) *testEnv {
 	// event by calling Stop as the queued job would.
 	env.fraud = &fraud.Service{Store: postgres.FraudStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Jobs: inserter,
 		Effects: fraud.Rails{Payments: env.payments, ACH: env.ach, Escrow: env.escrow}}
-	env.incidentsEnv = newIncidentsEnv(db, auditLog, ident)
 	env.pci = newPCIService(env, db, auditLog, ring)
+	env.alertsEnv = newAlertsEnv(db, auditLog, inserter)
+	env.incidentsEnv = newIncidentsEnv(db, auditLog, ident, env.alerts)
 	jobstest.Start(t, db, opts)
 	home := &handlers.Home{Widgets: []handlers.HomeWidget{
 		{Widget: &handlers.IncidentsWaiting{Incidents: env.incidents}, Perm: identity.PermAlertsManage},
 		{Widget: system},
+		{Widget: &handlers.AlertsStatus{Alerts: env.alerts}, Perm: identity.PermAlertsRead},
 		{Widget: &handlers.PaymentsStatus{Payments: env.payments}, Perm: identity.PermPaymentsRead},
 		{Widget: &handlers.EscrowInbox{Escrow: env.escrow}, Perm: identity.PermEscrowApprove},
 		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview},
@@ -155,6 +159,7 @@ func newTestEnv(t testing.TB) *testEnv {
 			PCIAPI:      &handlers.PCIAPI{PCI: env.pci},
 			Cases:       &handlers.Cases{Cases: env.cases, Screening: env.screening, Audit: browser},
 			Incidents:   &handlers.Incidents{Incidents: env.incidents, Audit: browser, Changed: incidentChanges, Sessions: ident},
+			Alerts:      &handlers.Alerts{Alerts: env.alerts, Changed: alertChanges, Sessions: ident},
 			Screening:   &handlers.Screening{Screening: env.screening, Source: ofac.Dir{Path: env.listDir}},
 			Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db}}})
 	return env

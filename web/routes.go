@@ -182,6 +182,13 @@ func (s *Server) routes() []route {
 		{"GET /pci/scans", perm(identity.PermPCIRead), h(d.PCI.Scans)},
 		{"POST /pci/scans", perm(identity.PermPCIManage), h(d.PCI.RecordScan)},
 
+		// Security alerts: the alert centre (live), acknowledged and resolved
+		// by those who manage alerts.
+		{"GET /alerts", perm(identity.PermAlertsRead), h(d.Alerts.Centre)},
+		{"GET /alerts/stream", perm(identity.PermAlertsRead), h(d.Alerts.Stream)},
+		{"POST /alerts/{id}/acknowledge", perm(identity.PermAlertsManage), h(d.Alerts.Acknowledge)},
+		{"POST /alerts/{id}/resolve", perm(identity.PermAlertsManage), h(d.Alerts.Resolve)},
+
 		// Security incidents: read by those who see alerts, run by those who
 		// manage them; each officer acknowledges a P1 or P2 for themselves.
 		{"GET /incidents", perm(identity.PermAlertsRead), h(d.Incidents.List)},

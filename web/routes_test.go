@@ -43,6 +43,9 @@ var (
 // incidentReaders see security incidents.
 var incidentReaders = "compliance_officer auditor"
 
+// alertReaders see security alerts.
+var alertReaders = "compliance_officer auditor"
+
 var expectedAccess = map[string]string{
 	"GET /static/":                                 allPrincipals,
 	"GET /healthz":                                 allPrincipals,
@@ -136,6 +139,10 @@ var expectedAccess = map[string]string{
 	"POST /escrow/releases/{id}/reject":            approvers,
 	"GET /escrow/releases/{id}/certificate":        escrowReaders,
 	"GET /escrow/releases/{id}/certificate.json":   escrowReaders,
+	"GET /alerts":                                  alertReaders,
+	"GET /alerts/stream":                           alertReaders,
+	"POST /alerts/{id}/acknowledge":                officers,
+	"POST /alerts/{id}/resolve":                    officers,
 	"GET /incidents":                               incidentReaders,
 	"GET /incidents/stream":                        incidentReaders,
 	"GET /incidents/new":                           officers,

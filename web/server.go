@@ -67,6 +67,7 @@ type Deps struct {
 	PCI       *handlers.PCI
 	PCIAPI    *handlers.PCIAPI
 	Incidents *handlers.Incidents
+	Alerts    *handlers.Alerts
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
 	// Banners are alerts every page shows; nil for none.

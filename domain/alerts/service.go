@@ -166,14 +166,22 @@ func (s *Service) Acknowledge(ctx context.Context, id int64) (Alert, error) {
 // resolved alert is final.
 func (s *Service) Resolve(ctx context.Context, id int64, note string) (Alert, error) {
 	note = strings.TrimSpace(note)
-	if n := utf8.RuneCountInString(note); n < MinNote || n > MaxNote {
-		return Alert{}, domain.Errorf(domain.EINVALID, "Say what was found and done in %d to %d characters: it is the record of the resolution.",
-			MinNote, MaxNote)
+	if err := ValidNote(note); err != nil {
+		return Alert{}, err
 	}
 	return s.change(ctx, id, func(a *Alert, who string, now time.Time) (audit.Action, map[string]string, error) {
 		a.Status, a.ResolvedBy, a.ResolvedAt, a.Resolution = Resolved, who, now, note
 		return audit.AlertResolved, map[string]string{"note": truncate(note, 200)}, nil
 	})
+}
+
+// ValidNote checks a resolution's note.
+func ValidNote(note string) error {
+	if n := utf8.RuneCountInString(strings.TrimSpace(note)); n < MinNote || n > MaxNote {
+		return domain.Errorf(domain.EINVALID, "Say what was found and done in %d to %d characters: it is the record of the resolution.",
+			MinNote, MaxNote)
+	}
+	return nil
 }
 
 // change runs fn on alert id, locked, as someone who manages alerts, and

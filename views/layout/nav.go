@@ -19,6 +19,7 @@ var Nav = []NavItem{
 	{Label: "ACH", Href: "/ach", Perm: identity.PermACHRead},
 	{Label: "Escrow", Href: "/escrow", Perm: identity.PermEscrowRead},
 	{Label: "Fraud", Href: "/fraud", Perm: identity.PermFraudRead},
+	{Label: "Alerts", Href: "/alerts", Perm: identity.PermAlertsRead},
 	{Label: "Incidents", Href: "/incidents", Perm: identity.PermAlertsRead},
 	{Label: "Cases", Href: "/cases", Perm: identity.PermCasesRead},
 	{Label: "Screening", Href: "/screening", Perm: identity.PermCasesRead},
