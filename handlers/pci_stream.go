@@ -22,5 +22,7 @@ func (h *PCI) Stream(w http.ResponseWriter, r *http.Request) error {
 		return stream.SendData("run", strconv.FormatInt(latest[0].ID, 10))
 	}
 	return liveStream(w, r, h.Changed, h.Sessions, connected,
-		func(_ context.Context, stream *render.EventStream, payload string) error { return stream.SendData("run", payload) })
+		func(_ context.Context, stream *render.EventStream, payload string) error {
+			return stream.SendData("run", payload)
+		})
 }
