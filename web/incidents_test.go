@@ -10,7 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/paycompliance/console/domain"
+	"github.com/paycompliance/console/domain/alerts"
 	"github.com/paycompliance/console/domain/audit"
 	"github.com/paycompliance/console/domain/identity"
 	"github.com/paycompliance/console/domain/incidents"
@@ -368,7 +368,7 @@ func TestIncidentsConsole_BadInputChangesNothing(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]int{"/incidents?status=closed": 400, "/incidents?priority=urgent": 400, "/incidents?after=x": 400,
-		"/incidents/999999": 404, "/incidents/abc": 404, "/incidents/new?alert=x": 404, "/incidents/new?alert=5": 503, "/incidents/stream?id=x": 404} {
+		"/incidents/999999": 404, "/incidents/abc": 404, "/incidents/new?alert=x": 404, "/incidents/new?alert=5": 404, "/incidents/stream?id=x": 404} {
 		if res := olga.Get(path); res.StatusCode != want {
 			t.Errorf("GET %s = %d, want %d", path, res.StatusCode, want)
 		}
@@ -397,46 +397,44 @@ func TestIncidentsConsole_BadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// An incident opened from an alert starts with the alert's title and the
-// priority of its severity, and links it.
+// An incident opened from one of the alert centre's alerts starts with
+// the alert's title and the priority of its severity, and links it; an
+// alert that does not exist opens nothing.
 func TestIncidentsConsole_FromAnAlert(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
-	env.incidents.Alerts = testAlerts{41: {"Audit chain verification failed", "critical"}}
+	al, _, err := env.alerts.Raise(context.Background(), alerts.New{Rule: "audit_verification_failed", Severity: alerts.Critical,
+		Title: "Audit chain verification failed", Source: "audit", Link: "/audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	olga := env.complianceOfficer(t, "olga")
-	page := olga.Get("/incidents/new?alert=41")
+	page := olga.Get("/incidents/new?alert=" + strconv.FormatInt(al.ID, 10))
 	form := page.Doc.Find(`[data-testid=incident-new-form]`)
 	if page.StatusCode != http.StatusOK || form.Find(`[name=title]`).AttrOr("value", "") != "Audit chain verification failed" ||
 		form.Find(`[name=priority] option[selected]`).AttrOr("value", "") != "p1" || page.Doc.Find(`[data-testid=incident-from-alert]`).Length() != 1 {
-		t.Fatalf("the form from alert 41 = %d: %q", page.StatusCode, form.Find(`[name=title]`).AttrOr("value", ""))
+		t.Fatalf("the form from alert %d = %d: %q", al.ID, page.StatusCode, form.Find(`[name=title]`).AttrOr("value", ""))
 	}
 	res := olga.Post("/incidents", formValues(form))
 	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("open from alert 41 = %d %s", res.StatusCode, res.Text("[data-testid=incident-new-error]"))
+		t.Fatalf("open from alert %d = %d %s", al.ID, res.StatusCode, res.Text("[data-testid=incident-new-error]"))
 	}
 	inc := olga.Get(res.Header.Get("Location"))
-	if inc.Doc.Find(`[data-testid=incident-linked] a[href="/alerts#alert-41"]`).Length() != 1 || inc.Text("[data-testid=incident-priority]") != "P1 critical" {
-		t.Errorf("the incident from alert 41 links %q", inc.Text("[data-testid=incident-links]"))
+	if inc.Doc.Find(`[data-testid=incident-linked] a[href="/alerts#alert-`+strconv.FormatInt(al.ID, 10)+`"]`).Length() != 1 ||
+		inc.Text("[data-testid=incident-priority]") != "P1 critical" {
+		t.Errorf("the incident from alert %d links %q", al.ID, inc.Text("[data-testid=incident-links]"))
 	}
-	if res := olga.Get("/incidents/new?alert=42"); res.StatusCode != http.StatusNotFound {
+	missing := strconv.FormatInt(al.ID+1, 10)
+	if res := olga.Get("/incidents/new?alert=" + missing); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the form from no alert = %d", res.StatusCode)
 	}
 	before := env.incidentState(t)
-	if res := olga.Post("/incidents", url.Values{"title": {"Ghost"}, "priority": {"p2"}, "alert": {"42"}}); res.StatusCode != http.StatusNotFound {
+	if res := olga.Post("/incidents", url.Values{"title": {"Ghost"}, "priority": {"p2"}, "alert": {missing}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("opening from no alert = %d", res.StatusCode)
 	}
 	if after := env.incidentState(t); after != before {
 		t.Error("opening from no alert changed the incidents")
 	}
-}
-
-type testAlerts map[int64][2]string
-
-func (a testAlerts) AlertSummary(_ context.Context, id int64) (string, string, string, error) {
-	if al, ok := a[id]; ok {
-		return al[0], al[1], "/alerts", nil
-	}
-	return "", "", "", domain.Errorf(domain.ENOTFOUND, "There is no such alert.")
 }
 
 // The list: active first, by priority; a filter; the empty state.
