@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -63,7 +62,7 @@ func BenchmarkFraud_Assess(b *testing.B) {
 			}
 			took = append(took, time.Since(t0))
 		}
-		reportLatency(b, took, time.Duration(0))
+		pgtest.ReportLatency(b, took, time.Duration(0))
 	})
 	// Many at once, as a busy checkout sends them: throughput and the
 	// latency each caller sees.
@@ -89,24 +88,10 @@ func BenchmarkFraud_Assess(b *testing.B) {
 			took = append(took, mine...)
 			mu.Unlock()
 		})
-		reportLatency(b, took, time.Since(start))
+		pgtest.ReportLatency(b, took, time.Since(start))
 	})
 }
 
-// reportLatency reports p50 and p99 of took and, given the wall time, the
-// decisions per second.
-func reportLatency(b *testing.B, took []time.Duration, elapsed time.Duration) {
-	b.StopTimer()
-	if len(took) == 0 {
-		return
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)*50/100].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
-	if elapsed > 0 {
-		b.ReportMetric(float64(len(took))/elapsed.Seconds(), "decisions/s")
-	}
-}
 
 func seedCases(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
@@ -164,7 +149,7 @@ func BenchmarkFraud_Queue(b *testing.B) {
 				}
 				took = append(took, time.Since(t0))
 			}
-			reportLatency(b, took, 0)
+			pgtest.ReportLatency(b, took, 0)
 		})
 	}
 }

@@ -60,6 +60,6 @@ func BenchmarkPCI_Assessment(b *testing.B) {
 		}
 		took = append(took, time.Since(t0))
 	}
-	reportLatency(b, took, 0)
+	pgtest.ReportLatency(b, took, 0)
 	b.ReportMetric(float64(first.Milliseconds()), "first-run-ms") // after the loop: b.Loop's reset clears reported metrics
 }

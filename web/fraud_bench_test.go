@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +64,7 @@ func BenchmarkFraudAPI_Assess(b *testing.B) {
 			}
 			took = append(took, d)
 		}
-		reportQuantiles(b, took, 0)
+		pgtest.ReportLatency(b, took, 0)
 	})
 	b.Run("Parallel", func(b *testing.B) {
 		var mu sync.Mutex
@@ -87,7 +86,7 @@ func BenchmarkFraudAPI_Assess(b *testing.B) {
 			took = append(took, mine...)
 			mu.Unlock()
 		})
-		reportQuantiles(b, took, time.Since(start))
+		pgtest.ReportLatency(b, took, time.Since(start))
 	})
 }
 
@@ -124,22 +123,8 @@ func BenchmarkFraudQueuePage(b *testing.B) {
 					b.Fatalf("%s = %d", page.path, rec.Code)
 				}
 			}
-			reportQuantiles(b, took, 0)
+			pgtest.ReportLatency(b, took, 0)
 		})
 	}
 }
 
-// reportQuantiles reports p50 and p99 of took and, given the wall time,
-// the operations per second.
-func reportQuantiles(b *testing.B, took []time.Duration, elapsed time.Duration) {
-	b.StopTimer()
-	if len(took) == 0 {
-		return
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)*50/100].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
-	if elapsed > 0 {
-		b.ReportMetric(float64(len(took))/elapsed.Seconds(), "ops/s")
-	}
-}
