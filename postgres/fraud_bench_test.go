@@ -92,7 +92,6 @@ func BenchmarkFraud_Assess(b *testing.B) {
 	})
 }
 
-
 func seedCases(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
 	start := time.Now()

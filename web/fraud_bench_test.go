@@ -127,4 +127,3 @@ func BenchmarkFraudQueuePage(b *testing.B) {
 		})
 	}
 }
-
