@@ -80,14 +80,16 @@ func (h *Incidents) renderNew(w http.ResponseWriter, r *http.Request, status int
 	return render.Page(w, r, status, "Open an incident", incidentview.ListPath, incidentview.New(f))
 }
 
-// Open opens the incident the form describes; a refusal shows the form
-// again as it was typed.
+// Open opens the incident the form describes, from the alert it names
+// (?alert= or a field) if any; a refusal shows the form again as it was
+// typed.
 func (h *Incidents) Open(w http.ResponseWriter, r *http.Request) error {
 	n := incidents.NewIncident{Title: r.PostFormValue("title"), Priority: incidents.Priority(r.PostFormValue("priority")),
 		Summary: r.PostFormValue("summary"), Owner: r.PostFormValue("owner")}
-	f := incidentview.NewForm{Values: keep(r.PostForm, "title", "priority", "summary", "owner", "alert")}
+	f := incidentview.NewForm{Values: keep(r.PostForm, "title", "priority", "summary", "owner")}
 	var err error
-	if a := r.PostFormValue("alert"); a != "" {
+	if a := r.FormValue("alert"); a != "" { // the form's field, or ?alert= on the address
+		f.Values.Set("alert", a)
 		if n.AlertID, err = strconv.ParseInt(a, 10, 64); err != nil || n.AlertID <= 0 {
 			err = domain.Errorf(domain.EINVALID, "The alert to open the incident from is not an alert's id.")
 		}

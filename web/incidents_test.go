@@ -424,6 +424,13 @@ func TestIncidentsConsole_FromAnAlert(t *testing.T) {
 		inc.Text("[data-testid=incident-priority]") != "P1 critical" {
 		t.Errorf("the incident from alert %d links %q", al.ID, inc.Text("[data-testid=incident-links]"))
 	}
+	res = olga.Post("/incidents?alert="+strconv.FormatInt(al.ID, 10), url.Values{"title": {"The same alert, again"}, "priority": {"p2"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open from the alert named on the address = %d", res.StatusCode)
+	}
+	if inc := olga.Get(res.Header.Get("Location")); inc.Doc.Find(`[data-testid=incident-linked]`).Length() != 1 {
+		t.Errorf("the incident opened from ?alert= links %q", inc.Text("[data-testid=incident-links]"))
+	}
 	missing := strconv.FormatInt(al.ID+1, 10)
 	if res := olga.Get("/incidents/new?alert=" + missing); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the form from no alert = %d", res.StatusCode)
@@ -431,6 +438,9 @@ func TestIncidentsConsole_FromAnAlert(t *testing.T) {
 	before := env.incidentState(t)
 	if res := olga.Post("/incidents", url.Values{"title": {"Ghost"}, "priority": {"p2"}, "alert": {missing}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("opening from no alert = %d", res.StatusCode)
+	}
+	if res := olga.Post("/incidents?alert="+missing, url.Values{"title": {"Ghost"}, "priority": {"p2"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("opening from no alert named on the address = %d", res.StatusCode)
 	}
 	if after := env.incidentState(t); after != before {
 		t.Error("opening from no alert changed the incidents")
