@@ -46,6 +46,7 @@ var seeders = []seeder{
 	{"ACH", seedACH},
 	{"escrow", seedEscrow},
 	{"fraud", seedFraud},
+	{"incidents", seedIncidents},
 	{"PCI DSS attestations", seedPCI},
 }
 
