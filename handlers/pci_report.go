@@ -17,31 +17,32 @@ import (
 // ReportFile downloads a run's signed report, exactly as signed: the file
 // `console pci verify-report` checks. Issuing it is recorded.
 func (h *PCI) ReportFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	rep, err := h.report(r)
 	if err != nil {
 		return err
 	}
-	rep, err := h.PCI.Report(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return download(w, "application/json", pciview.ReportFilename(id), rep.Encode())
+	return download(w, "application/json", pciview.ReportFilename(rep.Run), rep.Encode())
 }
 
 // ReportPage shows a run's report ready to print, with the key that signs
 // its file and how to verify it. Issuing it is recorded.
 func (h *PCI) ReportPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := h.PCI.Report(r.Context(), id)
+	rep, err := h.report(r)
 	if err != nil {
 		return err
 	}
 	_, verified := pci.VerifyReport(rep.Encode())
-	return render.Page(w, r, http.StatusOK, pciTitle+" report, run #"+strconv.FormatInt(id, 10), pciview.ScorecardPath,
+	return render.Page(w, r, http.StatusOK, pciTitle+" report, run #"+strconv.FormatInt(rep.Run, 10), pciview.ScorecardPath,
 		pciview.Report(pciview.ReportPage{Report: rep, Verified: verified}))
+}
+
+// report issues the signed report of the run in the path.
+func (h *PCI) report(r *http.Request) (pci.Report, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return pci.Report{}, err
+	}
+	return h.PCI.Report(r.Context(), id)
 }
 
 // pciCSVHeader names the CSV report's columns.

@@ -46,7 +46,7 @@ func Scans(p ScansPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = alerts(p.Notice, p.Error, "scan").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.Alerts(p.Notice, p.Error, "scan").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -144,7 +144,7 @@ func Scorecard(v ScorecardView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = alerts(v.Notice, "", "pci").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.Alerts(v.Notice, "", "pci").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

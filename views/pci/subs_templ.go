@@ -112,7 +112,7 @@ func Sub(p SubPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = alerts(p.Notice, p.Error, "attest").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.Alerts(p.Notice, p.Error, "attest").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
