@@ -471,8 +471,9 @@ func TestPCIAPI_RecordScan(t *testing.T) {
 	}
 }
 
-// The scorecard follows finished runs live: its stream sends "run" when
-// any run finishes, and nothing on connecting when the page is current.
+// The scorecard follows finished runs live: its stream sends "run" on
+// connecting when a run finished after the page was rendered, and again
+// each time a run finishes.
 func TestPCIScorecard_Live(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -483,7 +484,11 @@ func TestPCIScorecard_Live(t *testing.T) {
 	if stream != "/pci/stream?run=0" {
 		t.Fatalf("the scorecard follows %q", stream)
 	}
+	env.assessPCI(t) // after the page, before its stream
 	next := env.followStream(ctx, t, c, postgres.PCIChannel, stream)
+	if e := next(); e != "run" {
+		t.Fatalf("on connecting after a run the stream sent %q", e)
+	}
 	env.assessPCI(t)
 	if e := next(); e != "run" {
 		t.Fatalf("after a run the stream sent %q", e)
