@@ -27,7 +27,7 @@ const (
 	AccessReviewEvery = 183 * 24 * time.Hour
 	LogReviewEvery    = 24 * time.Hour
 	logReviewGrace    = 12 * time.Hour // a review late in yesterday's day still counts this morning
-	MinRetention      = 12              // months, 10.5.1
+	MinRetention      = 12             // months, 10.5.1
 	MinOnline         = 90 * 24 * time.Hour
 	MaxScanAge        = 30 * 24 * time.Hour // 6.3.3: a dependency scan at least monthly
 	MaxAlertSilence   = 10 * time.Minute    // 10.7.2: the alert rules evaluate every minute
