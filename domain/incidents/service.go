@@ -83,8 +83,8 @@ func (s *Service) alert(ctx context.Context, id int64) (title, severity string, 
 	return title, severity, err
 }
 
-// Open opens an incident, by hand or from an alert (which it links). Its
-// opener has acknowledged it: the overview asks everyone else.
+// Open opens an incident, by hand or from an alert (which it links). A
+// person opening it has acknowledged it: the overview asks everyone else.
 func (s *Service) Open(ctx context.Context, n NewIncident) (Incident, error) {
 	who, ctx, err := identity.Authorize(ctx, identity.PermAlertsManage)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) Open(ctx context.Context, n NewIncident) (Incident, error) {
 			}
 			detail["alert"] = itoa(n.AlertID)
 		}
-		if inc.Priority.Urgent() {
+		if inc.Priority.Urgent() && who.Actor.Type == audit.ActorUser { // the console itself acknowledges nothing
 			if _, err := s.Store.Acknowledge(ctx, inc.ID, me, now); err != nil {
 				return err
 			}

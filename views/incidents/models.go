@@ -127,13 +127,13 @@ func target(p incidents.Priority) string {
 func statusHint(from, to incidents.Status) string {
 	switch {
 	case to == incidents.Resolved:
-		return "the resolution summary: what happened and what ended it"
+		return "The resolution summary: what happened and what ended it"
 	case to == incidents.Reviewed:
-		return "the post-incident review's findings and lessons"
+		return "The post-incident review's findings and lessons"
 	case from == incidents.Resolved && to == incidents.Investigating:
-		return "why it is reopened"
+		return "Why it is reopened"
 	}
-	return "a note (optional)"
+	return "A note (optional)"
 }
 
 // moveLabel is the button that moves an incident to a status.
