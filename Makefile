@@ -68,7 +68,7 @@ migration: ## Create a migration: make migration name=add_things
 	  printf -- "-- %s\n" "$(name)" > $$f; echo "created $$f"
 
 screenshot: assets $(STRIPE_MOCK) ## Refresh the README's screenshots in docs/ from the browser tests
-	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog|TestSignIn|TestPayments|TestACH|TestScreeningFalsePositive|TestEscrow' ./e2e/
+	E2E_SCREENSHOTS=$(CURDIR)/docs go test -count=1 -run 'TestHome|TestAuditLog|TestSignIn|TestPayments|TestACH|TestScreeningFalsePositive|TestEscrow|TestFraudReview|TestPCIScorecard' ./e2e/
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt

@@ -103,4 +103,6 @@ func (a pciAlerts) CheckFailed(ctx context.Context, r pci.Result, runID int64) e
 	return err
 }
 
-func (a pciAlerts) LastEvaluated(ctx context.Context) (time.Time, error) { return a.store.AlertsEvaluated(ctx) }
+func (a pciAlerts) LastEvaluated(ctx context.Context) (time.Time, error) {
+	return a.store.AlertsEvaluated(ctx)
+}

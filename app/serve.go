@@ -94,6 +94,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	escrowChanges := hub.Channel(postgres.EscrowChannel)
 	listChanges := hub.Channel(postgres.ScreeningListsChannel)
 	fraudChanges := hub.Channel(postgres.FraudChannel)
+	pciChanges := hub.Channel(postgres.PCIChannel)
 	fraudFeed := hub.Channel(postgres.FraudFeedChannel)
 	incidentChanges := hub.Channel(postgres.IncidentsChannel)
 	alertChanges := hub.Channel(postgres.AlertsChannel)
@@ -125,6 +126,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
 			{Widget: &handlers.IncidentsWaiting{Incidents: svc.incidents}, Perm: identity.PermAlertsManage}, // first: a P1 waits for each officer
 			{Widget: system}, {Widget: &handlers.AlertsStatus{Alerts: svc.alerts}, Perm: identity.PermAlertsRead},
+			{Widget: &handlers.PCIScore{PCI: svc.pci}, Perm: identity.PermPCIRead},
 			{Widget: auditWidget, Perm: identity.PermAuditRead},
 			{Widget: &handlers.CasesStatus{Cases: comp.cases, Screening: comp.screening}, Perm: identity.PermCasesRead},
 			{Widget: &handlers.PaymentsStatus{Payments: pay}, Perm: identity.PermPaymentsRead},
@@ -152,6 +154,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Cases:       &handlers.Cases{Cases: comp.cases, Screening: comp.screening, Audit: trail.browser},
 		Incidents:   &handlers.Incidents{Incidents: svc.incidents, Audit: trail.browser, Changed: incidentChanges, Sessions: ident},
 		Alerts:      &handlers.Alerts{Alerts: svc.alerts, Changed: alertChanges, Sessions: ident},
+		PCI:         &handlers.PCI{PCI: svc.pci, Changed: pciChanges, Sessions: ident},
+		PCIAPI:      &handlers.PCIAPI{PCI: svc.pci},
 		Screening:   &handlers.Screening{Screening: comp.screening, Source: comp.source},
 		Banners:     &handlers.AuditBanner{Results: postgres.AuditResults{DB: db.pool}, TTL: 5 * time.Second},
 	})

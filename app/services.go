@@ -29,7 +29,7 @@ type services struct {
 	alerts     *alerts.Service
 	alertRules *alerts.Rules
 	pci        *pci.Service
-	probe      *serverProbe // the scorecard's probe of this server, told where it listens
+	probe      *serverProbe         // the scorecard's probe of this server, told where it listens
 	inboxes    map[string]ach.Inbox // where the bank's files arrive, by source
 }
 
@@ -57,6 +57,7 @@ func newServices(ctx context.Context, cfg Config, db *database, trail *auditTrai
 	s.escrow = newEscrow(db.pool, trail.ring, trail.log, s.compliance, s.ach, s.payments, s.identity, inserter)
 	s.fraud = newFraud(db.pool, trail.log, s.payments, s.ach, s.escrow, inserter)
 	s.incidents = newIncidents(db.pool, trail.log, s.identity, s.alerts)
+	s.pci, s.probe = newPCI(cfg, db.pool, trail.log, trail.ring, s.payments, s.alerts)
 	return s, stop, nil
 }
 

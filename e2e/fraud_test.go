@@ -31,7 +31,8 @@ func TestFraudReview(t *testing.T) {
 	if subject := Eval[string](t, b, top+`.textContent`); !strings.Contains(subject, "payment:pay_") {
 		t.Fatalf("the highest-risk case is %q, want the suspicious payment", subject)
 	}
-	b.Do(t, chromedp.Click(`[data-testid=fraud-case-row] [data-testid=fraud-case-link]`), chromedp.WaitVisible(`[data-testid=contributions]`))
+	href := Eval[string](t, b, `document.querySelector('[data-testid=fraud-case-row] [data-testid=fraud-case-link]').getAttribute('href')`)
+	b.Do(t, chromedp.Navigate(c.URL+href), chromedp.WaitVisible(`[data-testid=contributions]`)) // by its link: the live queue may swap the row
 
 	score := atoi(t, Eval[string](t, b, `document.querySelector('[data-testid=case-score]').textContent`))
 	points := Eval[[]string](t, b, `[...document.querySelectorAll('[data-testid=contribution-points]')].map(e => e.textContent)`)
@@ -47,14 +48,20 @@ func TestFraudReview(t *testing.T) {
 		t.Errorf("rules version shown as %q", v)
 	}
 	payment := Eval[string](t, b, `document.querySelector('[data-testid=radar] a').textContent`)
+	saveScreenshot(t, b, "fraud-case.png")
 
-	b.Do(t, chromedp.Click(`[data-testid=case-claim]`), chromedp.WaitVisible(`[data-testid=case-decline]`))
-	b.Do(t, chromedp.SetValue(`#reason-declined`, "stolen_card"), chromedp.Click(`[data-testid=case-decline]`),
-		chromedp.WaitVisible(`[data-testid=decline-confirm-text]`))
+	// The page's live stream may swap the forms in at any moment: each form
+	// is found, filled and submitted in one step, once it is there.
+	submit := func(button, fill string) {
+		b.WaitFor(t, `(b => { if (!b) return false; `+fill+`; b.form.requestSubmit(b); return true })(document.querySelector('`+button+`'))`)
+	}
+	submit(`[data-testid=case-claim]`, "")
+	submit(`[data-testid=case-decline]`, `b.form.querySelector('select[name=reason]').value = 'stolen_card'`)
+	b.Do(t, chromedp.WaitVisible(`[data-testid=decline-confirm-text]`))
 	if got := Eval[string](t, b, `document.querySelector('[data-testid=decline-confirm-text]').textContent`); !strings.Contains(got, "refund") {
 		t.Fatalf("the decline's confirmation says %q", got)
 	}
-	b.Do(t, chromedp.Click(`[data-testid=decline-confirm]`))
+	submit(`[data-testid=decline-confirm]`, "")
 	b.WaitFor(t, `document.querySelector('[data-testid=case-status]')?.textContent === 'Closed'`)
 
 	// The stop job refunds it through payments; the case page follows.
