@@ -78,6 +78,9 @@ func TestAlertCentre_AcknowledgeAndResolve(t *testing.T) {
 	if cls, _ := res.Doc.Find(`[data-testid="alert-severity"]`).First().Attr("class"); !strings.Contains(cls, "bad") {
 		t.Errorf("the critical alert's badge is %q", cls)
 	}
+	if res.Doc.Find("#alert-"+id(warn)).Length() != 1 { // incidents link to /alerts#alert-ID
+		t.Errorf("no row #alert-%d", warn.ID)
+	}
 	if href, _ := res.Doc.Find(`[data-testid="alert-link"]`).First().Attr("href"); href != "/audit" {
 		t.Errorf("the evidence link is %q", href)
 	}
