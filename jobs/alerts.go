@@ -21,7 +21,7 @@ type (
 	}
 )
 
-func (alertRulesArgs) Kind() string   { return "alerts.rules" }
+func (alertRulesArgs) Kind() string   { return "alerts.evaluate" }
 func (alertDeliverArgs) Kind() string { return "alerts.deliver" }
 
 // AlertRulesEvery is how often the alert rules are evaluated.
@@ -57,7 +57,7 @@ func AddAlertJobs(opts *Options, svc *alerts.Service, rules *alerts.Rules) {
 	river.AddWorker(opts.Workers, &alertDeliverWorker{alerts: svc})
 	opts.Periodic = append(opts.Periodic, river.NewPeriodicJob(river.PeriodicInterval(AlertRulesEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return alertRulesArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "alerts.rules"}))
+		&river.PeriodicJobOpts{RunOnStart: true, ID: "alerts.evaluate"}))
 }
 
 var _ alerts.Jobs = (*Inserter)(nil)
