@@ -15,9 +15,9 @@ import (
 
 // followStream opens the live stream at path in c's session, over a real
 // connection, once the server listens on channel; next returns the name of
-// each event as it comes ("nothing within 10 s" when none does). The
-// stream ends with ctx.
-func (env *testEnv) followStream(ctx context.Context, t *testing.T, c *webtest.Client, channel, path string) (next func() string) {
+// each event as it comes ("nothing within 10 s" when none does, or within
+// the wait given). The stream ends with ctx.
+func (env *testEnv) followStream(ctx context.Context, t *testing.T, c *webtest.Client, channel, path string) (next func(wait ...time.Duration) string) {
 	t.Helper()
 	srv := httptest.NewServer(env.srv.Handler())
 	t.Cleanup(srv.Close)
@@ -43,12 +43,16 @@ func (env *testEnv) followStream(ctx context.Context, t *testing.T, c *webtest.C
 		}
 		close(events)
 	}()
-	return func() string {
+	return func(wait ...time.Duration) string {
+		d := 10 * time.Second
+		if len(wait) > 0 {
+			d = wait[0]
+		}
 		select {
 		case e := <-events:
 			return e
-		case <-time.After(10 * time.Second):
-			return "nothing within 10 s"
+		case <-time.After(d):
+			return "nothing within " + d.String()
 		}
 	}
 }
