@@ -139,6 +139,15 @@ func (b *Browser) Submit(t *testing.T, sel string) {
 	b.Do(t, chromedp.Click(sel))
 }
 
+// SubmitAsItStands finds the button sel, runs fill on it (JavaScript with
+// the button as b; "" for nothing) and clicks it, in one step once
+// the button is there: on a page whose live updates swap forms in, a
+// button found in one step may be gone by the next.
+func (b *Browser) SubmitAsItStands(t *testing.T, sel, fill string) {
+	t.Helper()
+	b.WaitFor(t, `(b => { if (!b) return false; `+fill+`; b.click(); return true })(document.querySelector('`+sel+`'))`)
+}
+
 // text is what the page shows, for a failure's message.
 func (b *Browser) text() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)

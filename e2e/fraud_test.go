@@ -21,10 +21,6 @@ func TestFraudReview(t *testing.T) {
 	b := NewBrowser(t)
 	c.SignIn(t, b, "chen.wu")
 
-	b.Do(t, chromedp.Navigate(c.URL+"/fraud/stats"), chromedp.WaitVisible(`[data-testid=stats-decided]`))
-	decidedBefore := Eval[string](t, b, `document.querySelector('[data-testid=stats-decided]').textContent`)
-	fraudBefore := Eval[string](t, b, `document.querySelector('[data-testid=stats-fraud]').textContent`)
-
 	b.Do(t, chromedp.Navigate(c.URL+"/fraud"), chromedp.WaitVisible(`[data-testid=fraud-counts]`))
 	top := `document.querySelector('[data-testid=fraud-case-row]')`
 	b.WaitFor(t, top+`?.textContent.includes('nova-okoro')`) // the queue follows the feed live
@@ -32,6 +28,12 @@ func TestFraudReview(t *testing.T) {
 		t.Fatalf("the highest-risk case is %q, want the suspicious payment", subject)
 	}
 	href := Eval[string](t, b, `document.querySelector('[data-testid=fraud-case-row] [data-testid=fraud-case-link]').getAttribute('href')`)
+
+	// The statistics before the decision, once the feed has gone as far as
+	// the suspicious payment (the demo's dispute, queued before it, labelled).
+	b.Do(t, chromedp.Navigate(c.URL+"/fraud/stats"), chromedp.WaitVisible(`[data-testid=stats-decided]`))
+	decidedBefore := Eval[string](t, b, `document.querySelector('[data-testid=stats-decided]').textContent`)
+	fraudBefore := Eval[string](t, b, `document.querySelector('[data-testid=stats-fraud]').textContent`)
 	b.Do(t, chromedp.Navigate(c.URL+href), chromedp.WaitVisible(`[data-testid=contributions]`)) // by its link: the live queue may swap the row
 
 	score := atoi(t, Eval[string](t, b, `document.querySelector('[data-testid=case-score]').textContent`))
@@ -50,18 +52,16 @@ func TestFraudReview(t *testing.T) {
 	payment := Eval[string](t, b, `document.querySelector('[data-testid=radar] a').textContent`)
 	saveScreenshot(t, b, "fraud-case.png")
 
-	// The page's live stream may swap the forms in at any moment: each form
-	// is found, filled and submitted in one step, once it is there.
-	submit := func(button, fill string) {
-		b.WaitFor(t, `(b => { if (!b) return false; `+fill+`; b.form.requestSubmit(b); return true })(document.querySelector('`+button+`'))`)
-	}
-	submit(`[data-testid=case-claim]`, "")
-	submit(`[data-testid=case-decline]`, `b.form.querySelector('select[name=reason]').value = 'stolen_card'`)
+	// The page's live stream may swap the forms in at any moment.
+	b.SubmitAsItStands(t, `[data-testid=case-claim]`, "")
+	// The claim's own page, not the old one its live stream already redrew.
+	b.WaitFor(t, `location.search.includes('notice=claimed') && document.readyState === 'complete'`)
+	b.SubmitAsItStands(t, `[data-testid=case-decline]`, `b.form.querySelector('select[name=reason]').value = 'stolen_card'`)
 	b.Do(t, chromedp.WaitVisible(`[data-testid=decline-confirm-text]`))
 	if got := Eval[string](t, b, `document.querySelector('[data-testid=decline-confirm-text]').textContent`); !strings.Contains(got, "refund") {
 		t.Fatalf("the decline's confirmation says %q", got)
 	}
-	submit(`[data-testid=decline-confirm]`, "")
+	b.SubmitAsItStands(t, `[data-testid=decline-confirm]`, "")
 	b.WaitFor(t, `document.querySelector('[data-testid=case-status]')?.textContent === 'Closed'`)
 
 	// The stop job refunds it through payments; the case page follows.
