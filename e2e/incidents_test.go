@@ -28,16 +28,16 @@ func TestIncidents(t *testing.T) {
 	b.WaitFor(t, `document.querySelector('[data-testid=widget-incidents-none]')`)
 
 	b.Do(t, chromedp.Navigate(c.URL+"/incidents"), chromedp.WaitVisible(`[data-testid=incidents]`))
-	b.Do(t, chromedp.Click(`[data-testid=incident-row] [data-testid=incident-link]`), chromedp.WaitVisible(`[data-testid=incident-fields]`))
+	b.WaitFor(t, `document.querySelector('[data-testid=incident-row] [data-testid=incident-link]')`)
+	href := Eval[string](t, b, `document.querySelector('[data-testid=incident-row] [data-testid=incident-link]').getAttribute('href')`)
+	b.Do(t, chromedp.Navigate(c.URL+href), chromedp.WaitVisible(`[data-testid=incident-fields]`)) // by its link: the live list may swap the row
 	if got := Eval[[]string](t, b, `[...document.querySelectorAll('[data-testid=status-forms] input[name=status]')].map(e => e.value)`); strings.Join(got, " ") != "contained resolved" {
 		t.Fatalf("an investigated incident offers %v", got)
 	}
 	if !Eval[bool](t, b, `!!document.querySelector('[data-testid=incident-acked]')`) {
 		t.Error("the page does not say she acknowledged it")
 	}
-	b.WaitFor(t, `document.querySelector('#status-text-contained')`)
-	Eval[any](t, b, `document.querySelector('#status-text-contained').value = 'Both addresses blocked at the edge; sessions ended'`)
-	b.Submit(t, `[data-testid=move-contained]`)
+	b.SubmitAsItStands(t, `[data-testid=move-contained]`, `b.form.querySelector('#status-text-contained').value = 'Both addresses blocked at the edge; sessions ended'`)
 	b.WaitFor(t, `document.querySelector('[data-testid=incident-status]')?.textContent === 'Contained'`)
 	if got := Eval[string](t, b, `document.querySelector('[data-testid=timeline]').textContent`); !strings.Contains(got, "investigating → contained: Both addresses blocked") {
 		t.Errorf("the timeline: %q", got)
