@@ -18,8 +18,8 @@ import (
 // The database picks candidate values out with a regular expression; the
 // Luhn check is done here.
 const (
-	panScanBatch     = 50_000
-	panSamplePercent = 1.0
+	panScanBatch     = 25_000
+	panSamplePercent = 0.5
 	panCandidate     = `'\d([ -]?\d){12,18}'`
 )
 

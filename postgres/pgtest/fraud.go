@@ -23,7 +23,7 @@ const FraudCustomers = 100_000
 func SeedFraudHistory(ctx context.Context, owner *pgxpool.Pool, n int) error {
 	if _, err := owner.Exec(ctx, `INSERT INTO fraud_decisions (event_type, event_ref, customer, amount, currency, card, ip,
 		device, email, country, card_country, radar_score, occurred_at, score, level, verdict, contributions, rules, features, rule_version, decided_at)
-		SELECT 'card_payment', 'hist-' || g, 'cus-' || (g % $2), 1000 + (g * 7919) % 50000, 'USD', 'fp-' || (g % ($2 * 2)),
+		SELECT 'card_payment', 'hist-' || g, 'cus-' || (g % $2), 1000 + (g::bigint * 7919) % 50000, 'USD', 'fp-' || (g % ($2 * 2)),
 			'10.' || (g % 200) || '.' || (g / 200 % 250) || '.1', 'dev-' || (g % ($2 + 20000)), 'c' || (g % $2) || '@example.com',
 			'US', 'US', g % 100, now() - (g % 7776000) * interval '1 second', g % 400, 'low', 'allow', '[]', '{}', '{}', 1,
 			now() - (g % 7776000) * interval '1 second'
