@@ -148,8 +148,8 @@ func (s PCIStore) scanTable(ctx context.Context, db DBTX, t scanTable, scan *pci
 			return err
 		}
 	}
-	if mark == 0 {
-		return nil
+	if mark == 0 || newest > upto {
+		return nil // older rows are sampled once the new ones are caught up with: until then the batches read them all
 	}
 	return collect(ctx, db, t, `SELECT `+cols+` FROM `+from+` TABLESAMPLE SYSTEM ($2) WHERE `+key+` <= $1 AND `+match, found, mark, panSamplePercent)
 }
