@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
 // Catalogue is one version of the standard, as far as the console speaks
@@ -42,14 +43,14 @@ type Sub struct {
 //go:embed catalogue-4.0.1.json
 var catalogue401 []byte
 
-// Current is the catalogue the console assesses against.
-func Current() Catalogue {
+// Current is the catalogue the console assesses against, parsed once.
+var Current = sync.OnceValue(func() Catalogue {
 	c, err := parseCatalogue(catalogue401)
 	if err != nil {
 		panic(err) // the embedded file is checked by a test
 	}
 	return c
-}
+})
 
 func parseCatalogue(data []byte) (Catalogue, error) {
 	var c Catalogue
