@@ -24,6 +24,8 @@ const usage = `usage: console <command>
 commands:
   serve [--demo]   run the console (migrates first; --demo loads demo data)
   migrate          apply database migrations and exit
+  doctor           check this deployment's configuration, database, keys
+                   and storage: one OK/WARN/FAIL line each, exit 1 on a FAIL
   seed             load demo data and exit
   audit verify [--from SEQ]
                    verify the audit chain against its signed checkpoints:
@@ -56,6 +58,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	if args[0] == "version" {
 		fmt.Fprintf(stdout, "console %s\n", buildVersion())
 		return 0
+	}
+	if args[0] == "doctor" && len(args) == 1 {
+		return doctor(ctx, getenv, stdout, stderr) // a bad configuration is one of its findings
 	}
 	cfg, err := LoadConfig(getenv)
 	if err != nil {
