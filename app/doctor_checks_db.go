@@ -114,7 +114,11 @@ func checkClock(ctx context.Context, env *doctorEnv) result {
 	rtt := after.Sub(before)
 	skew := dbNow.Sub(before.Add(rtt / 2)).Round(time.Millisecond)
 	if skew.Abs() > maxClockSkew {
-		return warn(name, fmt.Sprintf("this host's clock is %s from the database's (round trip %s)", skew, rtt.Round(time.Millisecond)),
+		direction := "ahead of"
+		if skew < 0 {
+			direction = "behind"
+		}
+		return warn(name, fmt.Sprintf("the database's clock is %s %s this host's (round trip %s)", skew.Abs(), direction, rtt.Round(time.Millisecond)),
 			"run NTP (chrony or systemd-timesyncd) on both hosts, against the same source")
 	}
 	return pass(name, fmt.Sprintf("within %s of the database's clock (%s)", maxClockSkew, skew))

@@ -348,10 +348,15 @@ func TestDoctor_ClockSkew(t *testing.T) {
 	if r := checkClock(ctx, &doctorEnv{db: pool, now: time.Now}); r.status != statusOK {
 		t.Errorf("same clock: %+v", r)
 	}
-	// This host's clock five seconds behind the database's.
-	slow := func() time.Time { return time.Now().Add(-5 * time.Second) }
-	if r := checkClock(ctx, &doctorEnv{db: pool, now: slow}); r.status != statusWarn || !strings.Contains(r.found, "5s from the database's") {
-		t.Errorf("skewed clock: %+v", r)
+	// This host's clock five seconds behind the database's, then ahead.
+	for _, tc := range []struct {
+		offset time.Duration
+		want   string
+	}{{-5 * time.Second, "ahead of this host's"}, {5 * time.Second, "behind this host's"}} {
+		now := func() time.Time { return time.Now().Add(tc.offset) }
+		if r := checkClock(ctx, &doctorEnv{db: pool, now: now}); r.status != statusWarn || !strings.Contains(r.found, tc.want) {
+			t.Errorf("host clock off by %s: %+v", tc.offset, r)
+		}
 	}
 }
 
