@@ -73,13 +73,13 @@ func rowCells(t Target, outcomes []Outcome) (metric, target, measured, mark, com
 		command = "`" + o.Command + "`"
 		r, ok := o.Results[t.Bench]
 		v, reported := t.Measured(r)
-		switch {
-		case o.Why != "":
+		switch { // a run that failed part-way keeps the results it printed
+		case ok && !reported:
+			measured = "not run: " + t.Bench + " reports no " + t.Key
+		case !ok && o.Why != "":
 			measured = cell(o.Why)
 		case !ok:
 			measured = "not run: no result for " + t.Bench
-		case !reported:
-			measured = "not run: " + t.Bench + " reports no " + t.Key
 		default:
 			measured = withUnit(v, t.Unit)
 			if met, judged := t.Met(v); judged && met {

@@ -64,7 +64,15 @@ func TestRender_AMissingBenchmarkIsNotRun(t *testing.T) {
 	rep := Report{Outcomes: []Outcome{
 		{Name: "BenchmarkPageMix", Command: "go test -bench '^BenchmarkPageMix$' ./web/", Why: "not run: no BenchmarkPageMix in ./web/ yet"},
 		{Name: "BenchmarkFraud_Assess", Results: map[string]Result{}}, // ran, but printed no Serial line
+		{Name: "BenchmarkRescreen100k", Why: "not run: failed (exit status 1; see the raw output)", // after its first half
+			Results: map[string]Result{"BenchmarkRescreen100k/AgainstTheWholeList": {Metrics: map[string]float64{"s/100k-parties": 10.4}}}},
 	}}
+	if l := row(t, rep, "re-screen 100k parties against the whole list"); !strings.Contains(l, "| ≤ 120 s | 10.4 s | met |") {
+		t.Errorf("the half that ran: %s", l)
+	}
+	if l := row(t, rep, "re-screen 100k parties against a list version's changes"); !strings.Contains(l, "| not run: failed (exit status 1; see the raw output) |  |") {
+		t.Errorf("the half that failed: %s", l)
+	}
 	if l := row(t, rep, "page mix: p99"); !strings.Contains(l, "| ≤ 10 ms | not run: no BenchmarkPageMix in ./web/ yet |  | `go test") {
 		t.Errorf("page mix row: %s", l)
 	}

@@ -126,7 +126,7 @@ func (x *runner) Command(r Run) string {
 	if env != "" {
 		env += " "
 	}
-	return fmt.Sprintf("%sgo test -run '^$' -bench '^%s$' -benchtime %s -timeout 30m %s", env, r.Bench, x.benchtime(r), r.Pkg)
+	return fmt.Sprintf("%sgo test -run '^$' -bench '^%s$' -benchtime %s -benchmem -timeout 30m %s", env, r.Bench, x.benchtime(r), r.Pkg)
 }
 
 // binary compiles pkg's tests once, so that each invocation costs no link.
@@ -158,9 +158,9 @@ func (x *runner) bench(ctx context.Context, r Run, env []string) Outcome {
 	o.Results = Parse(bytes.NewReader(out))
 	switch {
 	case err != nil:
-		o.Why = fmt.Sprintf("not run: failed (%v; its output is in docs/benchmarks.txt)", err)
+		o.Why = fmt.Sprintf("not run: failed (%v; see the raw output)", err)
 	case len(o.Results) == 0 && bytes.Contains(out, []byte("--- SKIP")):
-		o.Why = "not run: skipped (why is in docs/benchmarks.txt)"
+		o.Why = "not run: skipped (the raw output says why)"
 	case len(o.Results) == 0:
 		o.Why = fmt.Sprintf("not run: no %s in %s yet", r.Bench, r.Pkg)
 	}
