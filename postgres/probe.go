@@ -10,7 +10,10 @@ import (
 	"github.com/paycompliance/console/domain/health"
 )
 
-// Probe checks that the database answers and its schema is current.
+// Probe checks that the database answers and holds at least this binary's
+// migrations. A schema ahead of the binary is ready: during a rolling
+// upgrade `console migrate` runs first and the old instances keep serving
+// (migrations are additive) until they are replaced one at a time.
 type Probe struct {
 	DB         *pgxpool.Pool
 	Migrations fs.FS
@@ -23,8 +26,11 @@ func (p Probe) Check(ctx context.Context) health.Check {
 	switch {
 	case err != nil:
 		c.Detail = "unreachable"
-	case applied != latest:
+	case applied < latest:
 		c.Detail = fmt.Sprintf("schema at version %d of %d: run migrate", applied, latest)
+	case applied > latest:
+		c.OK = true
+		c.Detail = fmt.Sprintf("schema version %d, ahead of this binary's %d: an upgrade is under way", applied, latest)
 	default:
 		c.OK = true
 		stat := p.DB.Stat()
