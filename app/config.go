@@ -128,7 +128,7 @@ var settings = []setting{
 	{"PG_DATABASE", "console", "Database created and used on the local server or private cluster.", str(func(c *Config) *string { return &c.PGDatabase })},
 	{"PG_BIN_DIR", "", "Directory with initdb and pg_ctl for a private cluster. Empty: /usr/lib/postgresql/*/bin, then PATH.", str(func(c *Config) *string { return &c.PGBinDir })},
 	{"DB_MAX_CONNS", "16", "Maximum connections in this instance's pool.", integer(func(c *Config) *int { return &c.DBMaxConns })},
-	{"DB_ROLE", "console_app", "Role the console acts as (SET ROLE); migrations run as the login. The login must be a member of it. Empty: act as the login.", str(func(c *Config) *string { return &c.DBRole })},
+	{"DB_ROLE", "console_app", "Role the console acts as (SET ROLE); migrations run as the login. The login must be a member of it.", str(func(c *Config) *string { return &c.DBRole })},
 	{"MIGRATE_ON_START", "true", "serve applies pending migrations first; set false when DATABASE_URL's login does not own the schema, and run 'console migrate' as the owner at deploy.", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
 	{"KEYRING", "local", "Key store: local (key file in DATA_DIR) or awskms.", oneOf(func(c *Config) *string { return &c.Keyring }, "local", "awskms")},
 	{"KEY_FILE", "", "Local key file. Empty: DATA_DIR/keys.json (created with mode 0600 on first run).", str(func(c *Config) *string { return &c.KeyFile })},
