@@ -1,10 +1,10 @@
 // Command benchreport runs every area's benchmarks at the sizes of the
-// performance targets, the load scenarios on a large seed, and the
+// performance targets, the load scenarios on a seeded database, and the
 // physical limits to read them by, streams their output, and writes
 // docs/benchmarks.md: each target met or missed. A missed target is a
 // finding, not a failure: it exits non-zero only when it cannot run.
 //
-//	go run ./internal/benchreport            # make bench, about 14 minutes
+//	go run ./internal/benchreport            # make bench, about 13½ minutes
 //	go run ./internal/benchreport -dry-run   # everything once, tiny sizes
 package main
 
@@ -31,16 +31,17 @@ func main() {
 	md := flag.String("md", "docs/benchmarks.md", "the report to write")
 	raw := flag.String("raw", "docs/benchmarks.txt", "where to keep the benchmarks' raw output")
 	only := flag.String("only", "", "run only the benchmarks this regular expression matches (the others are reported not run)")
+	seedScale := flag.String("seed-scale", DefaultSeedScale, "the seed's --scale for the load scenarios: large, or a factor of it")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *dry, *md, *raw, *only); err != nil {
+	if err := run(ctx, *dry, *seedScale, *md, *raw, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, dry bool, mdPath, rawPath, only string) error {
+func run(ctx context.Context, dry bool, seedScale, mdPath, rawPath, only string) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return fmt.Errorf("run it from the module's root (make bench does): %w", err)
 	}
@@ -58,10 +59,10 @@ func run(ctx context.Context, dry bool, mdPath, rawPath, only string) error {
 		return err
 	}
 	defer rawFile.Close()
-	x := &runner{dry: dry, tmp: tmp, bins: map[string]string{}, out: io.MultiWriter(os.Stdout, rawFile)}
+	x := &runner{dry: dry, seedScale: seedScale, tmp: tmp, bins: map[string]string{}, out: io.MultiWriter(os.Stdout, rawFile)}
 
 	rep := Report{Host: describeHost(ctx), Dry: dry, Started: time.Now()}
-	est := buildEst + seedEst
+	est := buildEst + seedEst(seedScale)
 	for _, r := range runs {
 		est += r.Est
 	}
@@ -90,7 +91,7 @@ func run(ctx context.Context, dry bool, mdPath, rawPath, only string) error {
 				}
 			}
 			if loadEnv == nil {
-				rep.Outcomes = append(rep.Outcomes, Outcome{Name: r.Bench, Command: x.Command(r), Est: r.Est, Why: "not run: no seeded database (see the large seed's row)"})
+				rep.Outcomes = append(rep.Outcomes, Outcome{Name: r.Bench, Command: x.Command(r), Est: r.Est, Why: "not run: no seeded database (see the seed's row)"})
 				continue
 			}
 			env = loadEnv

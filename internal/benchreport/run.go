@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,18 +22,20 @@ type Run struct {
 	Bench     string   // BenchmarkFraud_Assess
 	Benchtime string   // -benchtime
 	Env       []string // size variables (pgtest.BenchSize)
-	Load      bool     // on the database `console seed --scale large` filled (LOAD_DATABASE_URL, LOAD_DATA_DIR)
+	Load      bool     // on the database `console seed --scale` filled (LOAD_DATABASE_URL, LOAD_DATA_DIR)
 	Est       int      // estimated seconds at these sizes, setup included
 }
 
-// runs is the whole benchmark run, about 14½ minutes on 2 cores. The
-// estimates are each benchmark's seeding, timed here at a tenth of the
-// size and scaled (3M fraud decisions ~70 s, 1M cases ~65 s, 1M audit
-// entries + 100k payments ~55 s, 1M chained audit entries ~75 s), plus
-// its iterations at the rates the README reports; the report's run table
-// has what they took. BenchmarkFraud_Queue, the store queries under
-// BenchmarkFraudQueuePage, is left out: another 1M-case seed for no target
-// of its own; BenchmarkAuditBrowse runs on 200k entries for the same reason.
+// runs is the whole benchmark run, about 13½ minutes on 2 cores with the
+// seed at DefaultSeedScale. Each estimate is the benchmark's seeding,
+// timed here at a tenth of the size and scaled (3M fraud decisions ~70 s,
+// 1M cases ~65 s, 1M audit entries + 100k payments ~55 s) or at full size
+// where a dry run cannot shrink it (1M chained audit entries ~75 s, 100k
+// parties re-screened ~30 s), plus its iterations at the rates the README
+// reports; the report's run table has what they took. BenchmarkFraud_Queue,
+// the store queries under BenchmarkFraudQueuePage, is left out: another
+// 1M-case seed for no target of its own; BenchmarkAuditBrowse runs on 200k
+// entries for the same reason.
 var runs = []Run{
 	{Pkg: "./domain/audit/", Bench: "BenchmarkSHA256_Entry", Benchtime: "1s", Est: 3},
 	{Pkg: "./domain/audit/", Bench: "BenchmarkVerifier_InMemory", Benchtime: "1s", Est: 5},
@@ -68,15 +71,34 @@ var runs = []Run{
 	{Pkg: "./web/", Bench: "BenchmarkSoak", Benchtime: "1x", Load: true, Est: 90},
 }
 
-// seedBench names the large seed's result; seedEst is its estimate.
+// seedBench names the seed's result.
 const (
-	seedBench = "console seed --scale large"
-	seedEst   = 150
+	seedBench = "console seed"
 	buildEst  = 30 // compiling the six test binaries and the console, cache warm
 )
 
+// DefaultSeedScale is the seed's --scale in a whole run: a twentieth of
+// `--scale large` (500k of its 10M audit entries, 50k payments, 150k fraud
+// decisions …). At 0.1 it took 199 s here while other tests ran; the
+// large scale itself would take about 25 minutes alone, mostly chaining
+// the audit entries.
+const DefaultSeedScale = "0.05"
+
+// seedEst estimates the seed at scale from that run: the demo data, and
+// ~1,500 s per unit of scale.
+func seedEst(scale string) int {
+	f, err := strconv.ParseFloat(scale, 64)
+	if scale == "large" {
+		f, err = 1, nil
+	}
+	if err != nil {
+		return 0
+	}
+	return 15 + int(1500*f)
+}
+
 // drySizes are the sizes of a dry run, which also runs everything once
-// (-benchtime 1x) and seeds the demo data instead of the large scale.
+// (-benchtime 1x) and seeds the demo data only.
 var drySizes = map[string]string{"FRAUD_BENCH_EVENTS": "1000", "FRAUD_BENCH_CASES": "1000", "PCI_BENCH_AUDIT": "1000", "PCI_BENCH_PAYMENTS": "100", "AUDIT_BENCH_ROWS": "1000"}
 
 // Outcome is what one invocation gave: its results, or why it gave none.
@@ -92,10 +114,11 @@ type Outcome struct {
 // runner runs the benchmarks from the module's root, streaming their
 // output to out.
 type runner struct {
-	dry  bool
-	tmp  string
-	bins map[string]string // package → compiled test binary
-	out  io.Writer
+	dry       bool
+	seedScale string
+	tmp       string
+	bins      map[string]string // package → compiled test binary
+	out       io.Writer
 }
 
 func (x *runner) benchtime(r Run) string {
@@ -167,17 +190,17 @@ func (x *runner) bench(ctx context.Context, r Run, env []string) Outcome {
 	return o
 }
 
-// seed creates a database and fills it with `console seed --scale large`
-// (the demo data in a dry run), timed without the build. It returns what
+// seed creates a database and fills it with `console seed --scale`
+// (the demo data only in a dry run), timed without the build. It returns what
 // the load scenarios are given: LOAD_DATABASE_URL, and LOAD_DATA_DIR with
 // the keys the seed sealed and signed with; and the database's drop. On
 // failure neither, and the outcome says why.
 func (x *runner) seed(ctx context.Context) ([]string, func() error, Outcome) {
-	args := []string{"seed", "--scale", "large"}
+	args := []string{"seed", "--scale", x.seedScale}
 	if x.dry {
 		args = args[:1]
 	}
-	o := Outcome{Name: seedBench, Command: "DATABASE_URL=… go run . " + strings.Join(args, " "), Est: seedEst}
+	o := Outcome{Name: seedBench, Command: "DATABASE_URL=… go run . " + strings.Join(args, " "), Est: seedEst(x.seedScale)}
 	bin := filepath.Join(x.tmp, "console")
 	if _, err := x.exec(ctx, "", nil, "go", "build", "-o", bin, "."); err != nil {
 		o.Why = fmt.Sprintf("not run: build the console: %v", err)
@@ -191,8 +214,9 @@ func (x *runner) seed(ctx context.Context) ([]string, func() error, Outcome) {
 	dataDir := filepath.Join(x.tmp, "data")
 	fmt.Fprintf(x.out, "\n# %s\n", o.Command)
 	t0 := time.Now()
-	// Its stdout lists the demo users' passwords: not for the raw output.
-	out, err := x.execQuiet(ctx, "", []string{"DATABASE_URL=" + url, "DATA_DIR=" + dataDir, "LOG_FORMAT=text"}, io.Discard, bin, args...)
+	// Its stdout, the progress and then the demo users' passwords, is
+	// shown but kept out of the raw output.
+	out, err := x.execQuiet(ctx, "", []string{"DATABASE_URL=" + url, "DATA_DIR=" + dataDir, "LOG_FORMAT=text"}, os.Stdout, bin, args...)
 	o.Took = time.Since(t0)
 	if err != nil {
 		drop()
