@@ -54,10 +54,19 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		next.ServeHTTP(cw, r)
 		ctx := context.WithoutCancel(r.Context())
 		if cw.status >= 500 || cw.status == 0 {
-			return s.deps.Idempotency.Release(ctx, keyID, key)
+			err = s.deps.Idempotency.Release(ctx, keyID, key)
+		} else {
+			err = s.deps.Idempotency.Complete(ctx, keyID, key, identity.StoredResponse{
+				Status: cw.status, ContentType: w.Header().Get("Content-Type"), Body: cw.body.Bytes()})
 		}
-		return s.deps.Idempotency.Complete(ctx, keyID, key, identity.StoredResponse{
-			Status: cw.status, ContentType: w.Header().Get("Content-Type"), Body: cw.body.Bytes()})
+		// The answer is sent: an error now (the database went away) must not
+		// be written after it. The claim then holds the key until it is
+		// stale, and a retry after that runs again, finding what this made.
+		if err != nil {
+			s.log.WarnContext(ctx, "idempotency: the answer was sent but not recorded", "request_id", RequestID(ctx),
+				"status", cw.status, "held_for", identity.IdempotencyStale, "error", err)
+		}
+		return nil
 	})
 }
 
