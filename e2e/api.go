@@ -4,10 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,49 +15,9 @@ import (
 // would, and creates an API key with scopes, returning it.
 func (c *Console) APIKey(t *testing.T, scopes ...string) string {
 	t.Helper()
-	admin := c.DemoUser(t, "erin.hale")
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar}
-	var csrf string
-	post := func(path string, form url.Values) string {
-		req, _ := http.NewRequest(http.MethodPost, c.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("HX-Request", "true")
-		if csrf != "" {
-			req.Header.Set("X-CSRF-Token", csrf)
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		if res.StatusCode >= 400 {
-			t.Fatalf("POST %s = %d %s", path, res.StatusCode, body)
-		}
-		return string(body)
-	}
-	// Each step's page carries the session's CSRF token (it changes with the session id).
-	readCSRF := func(path string) {
-		res, err := client.Get(c.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		m := regexp.MustCompile(`hx-headers="([^"]+)"`).FindStringSubmatch(string(page))
-		var headers map[string]string
-		if m == nil || json.Unmarshal([]byte(html.UnescapeString(m[1])), &headers) != nil {
-			t.Fatalf("no CSRF token on %s: %.300s", path, page)
-		}
-		csrf = headers["X-CSRF-Token"]
-	}
-	post("/login", url.Values{"username": {admin.Username}, "password": {admin.Password}})
-	readCSRF("/login/mfa")
-	post("/login/mfa", url.Values{"code": {c.Code(t, admin.TOTPSecret)}})
-	readCSRF("/account")
-	post("/stepup", url.Values{"code": {c.Code(t, admin.TOTPSecret)}, "next": {"/"}})
-	created := post("/admin/api-keys", url.Values{"name": {"e2e"}, "scope": scopes, "days": {"1"}})
+	s := c.SignInHTTP(t, "erin.hale")
+	s.StepUp(t)
+	created := s.Post(t, "/admin/api-keys", url.Values{"name": {"e2e"}, "scope": scopes, "days": {"1"}})
 	key := regexp.MustCompile(`pcc_[0-9a-f]{8}_[A-Za-z0-9_-]{43}`).FindString(created)
 	if key == "" {
 		t.Fatalf("no key in the answer: %.500s", created)
