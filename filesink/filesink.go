@@ -35,7 +35,7 @@ func (d Dir) Put(_ context.Context, c audit.Checkpoint) error {
 		return err
 	}
 	name := filepath.Join(d.Path, fmt.Sprintf("checkpoint-%020d.json", c.Seq))
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	err = writeOnce(name, b)
 	if errors.Is(err, fs.ErrExist) {
 		if old, rerr := os.ReadFile(name); rerr == nil && string(old) == string(b) {
 			return nil // the same checkpoint written twice
@@ -43,8 +43,20 @@ func (d Dir) Put(_ context.Context, c audit.Checkpoint) error {
 		return fmt.Errorf("filesink: %s already holds a different checkpoint", name)
 	}
 	if err != nil {
+		return fmt.Errorf("filesink: writing %s: %w", name, err)
+	}
+	return nil
+}
+
+// writeOnce writes b whole to a temporary file, then links it into place:
+// a full or failing disk leaves no truncated checkpoint behind, and a link,
+// unlike a rename, never replaces a file already there (fs.ErrExist).
+func writeOnce(name string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".partial-*")
+	if err != nil {
 		return err
 	}
+	defer os.Remove(f.Name())
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return err
@@ -53,7 +65,13 @@ func (d Dir) Put(_ context.Context, c audit.Checkpoint) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o444); err != nil {
+		return err
+	}
+	return os.Link(f.Name(), name)
 }
 
 // Latest reads the checkpoint with the highest sequence number (the

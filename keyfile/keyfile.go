@@ -115,30 +115,38 @@ func (p *Provider) addVersion() error {
 	return nil
 }
 
-// save writes the file atomically (temp file, fsync, rename) with mode 0600.
+// save writes the file atomically (temp file, fsync, rename) with mode
+// 0600: a full or read-only disk leaves the old file as it was.
 func (p *Provider) save() error {
 	raw, err := json.MarshalIndent(p.set, "", "  ")
 	if err != nil {
 		return err
 	}
+	if err := p.write(raw); err != nil {
+		return fmt.Errorf("keyfile: writing %s: %w", p.path, err)
+	}
+	return nil
+}
+
+func (p *Provider) write(raw []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p.path), 0o700); err != nil {
-		return fmt.Errorf("keyfile: %w", err)
+		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p.path), ".keys-*")
 	if err != nil {
-		return fmt.Errorf("keyfile: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(raw); err != nil {
 		tmp.Close()
-		return fmt.Errorf("keyfile: %w", err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("keyfile: %w", err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("keyfile: %w", err)
+		return err
 	}
 	return os.Rename(tmp.Name(), p.path)
 }
