@@ -37,6 +37,14 @@ func (c *Console) SignInHTTP(t *testing.T, username string) *Session {
 	return s
 }
 
+// On returns the session as it is sent to another console on the same
+// database (its cookies and CSRF token, sent to c's URL).
+func (s *Session) On(c *Console) *Session {
+	on := *s
+	on.c = c
+	return &on
+}
+
 // StepUp passes a step-up with a fresh code, as sensitive actions need.
 func (s *Session) StepUp(t *testing.T) {
 	t.Helper()

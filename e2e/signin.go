@@ -40,6 +40,9 @@ func (c *Console) Code(t *testing.T, secret string) string {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.lastStep == nil { // a Console built by hand, for a console started elsewhere
+		c.lastStep = map[string]int64{}
+	}
 	step := max(identity.TOTPStep(time.Now()), c.lastStep[secret]+1)
 	for step > identity.TOTPStep(time.Now())+1 {
 		time.Sleep(time.Second)
