@@ -19,6 +19,7 @@
 //	a.Console()                   // an e2e.Console for a (demo users, TOTP codes, HTTP sign-in)
 //	cl.DB                         // a pool on the shared database, for checks
 //	a.Logs()                      // what it logged (shown when a test fails)
+//	out, code := cl.Run(t, "audit", "verify") // a one-off command as a process
 //
 // Everything started is killed when the test ends if it still runs.
 package drills
@@ -126,13 +127,7 @@ func (cl *Cluster) Start(t *testing.T) *Instance {
 
 func (in *Instance) start(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], in.args...)
-	cmd.Env = append(os.Environ(), consoleEnv+"=1",
-		"DATABASE_URL="+in.cl.DBURL+"&application_name="+in.Name,
-		"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0",
-		"DATA_DIR="+in.cl.DataDir, "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=3s",
-		"ACH_CUTOFF_GRACE=1ns")
-	cmd.Env = append(cmd.Env, in.cl.Env...)
+	cmd := in.cl.command(in.Name, in.args...)
 	if in.logs == nil {
 		in.logs = &webtest.LogBuffer{}
 	}
@@ -166,6 +161,33 @@ func (in *Instance) start(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("%s not ready after 60 s; its log:\n%s", in.Name, in.logs)
 	}
+}
+
+// command is the console run with args on the cluster's settings, its
+// connections named name in pg_stat_activity.
+func (cl *Cluster) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), consoleEnv+"=1",
+		"DATABASE_URL="+cl.DBURL+"&application_name="+name,
+		"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0",
+		"DATA_DIR="+cl.DataDir, "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=3s",
+		// Scheduled cutoffs do not catch up at start (as in e2e).
+		"ACH_CUTOFF_GRACE=1ns")
+	cmd.Env = append(cmd.Env, cl.Env...)
+	return cmd
+}
+
+// Run runs a one-off console command (such as "audit", "verify") on the
+// cluster's settings and returns its output and exit code.
+func (cl *Cluster) Run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	out, err := cl.command("console-cli", args...).CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); ok {
+		return string(out), exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("console %v: %v", args, err)
+	}
+	return string(out), 0
 }
 
 func (in *Instance) running() bool {
