@@ -24,11 +24,11 @@ import (
 //
 //	go test -run '^$' -bench Fraud_Assess -benchtime 20000x -timeout 30m ./postgres/
 
-// seedHistory writes n decisions (see pgtest.SeedFraudHistory).
+// seedHistory writes n decisions (see postgres.SeedFraudHistory).
 func seedHistory(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
 	start := time.Now()
-	if err := pgtest.SeedFraudHistory(context.Background(), f.owner, n); err != nil {
+	if err := postgres.SeedFraudHistory(context.Background(), f.owner, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d decisions in %s", n, time.Since(start).Round(time.Second))
@@ -36,9 +36,9 @@ func seedHistory(b *testing.B, f *fraudFixture, n int) {
 
 // benchEvent is a new event of a known customer, on one of its cards.
 func benchEvent(rng *rand.Rand, ref string) fraud.Event {
-	c := rng.IntN(pgtest.FraudCustomers)
+	c := rng.IntN(postgres.FraudCustomers)
 	return fraud.Event{Type: "card_payment", Ref: ref, Customer: "cus-" + strconv.Itoa(c),
-		Amount: money.Amount{Minor: int64(1000 + rng.IntN(60000)), Currency: "USD"}, CardFingerprint: "fp-" + strconv.Itoa(c+pgtest.FraudCustomers*rng.IntN(2)),
+		Amount: money.Amount{Minor: int64(1000 + rng.IntN(60000)), Currency: "USD"}, CardFingerprint: "fp-" + strconv.Itoa(c+postgres.FraudCustomers*rng.IntN(2)),
 		IP: fmt.Sprintf("10.%d.%d.1", rng.IntN(200), rng.IntN(250)), DeviceID: "dev-" + strconv.Itoa(c), Email: "c" + strconv.Itoa(c) + "@example.com",
 		Country: "US", CardCountry: "US", RadarScore: rng.IntN(100)}
 }
@@ -95,7 +95,7 @@ func BenchmarkFraud_Assess(b *testing.B) {
 func seedCases(b *testing.B, f *fraudFixture, n int) {
 	b.Helper()
 	start := time.Now()
-	if err := pgtest.SeedFraudCases(context.Background(), f.owner, n); err != nil {
+	if err := postgres.SeedFraudCases(context.Background(), f.owner, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d cases in %s", n, time.Since(start).Round(time.Second))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paycompliance/console/postgres"
 	"github.com/paycompliance/console/postgres/pgtest"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkFraudAPI_Assess(b *testing.B) {
 	env := newTestEnv(b)
 	n := pgtest.BenchSize(b, "FRAUD_BENCH_EVENTS", 3_000_000)
 	start := time.Now()
-	if err := pgtest.SeedFraudHistory(context.Background(), env.db, n); err != nil {
+	if err := postgres.SeedFraudHistory(context.Background(), env.db, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d decisions in %s", n, time.Since(start).Round(time.Second))
@@ -37,7 +38,7 @@ func BenchmarkFraudAPI_Assess(b *testing.B) {
 	h := env.srv.Handler()
 	var seq atomic.Int64
 	call := func(rng *rand.Rand) (time.Duration, error) {
-		i, c := seq.Add(1), rng.IntN(pgtest.FraudCustomers)
+		i, c := seq.Add(1), rng.IntN(postgres.FraudCustomers)
 		body := fmt.Sprintf(`{"type": "card_payment", "ref": "http-%d", "amount": %d, "currency": "USD", "customer": "cus-%d",
 			"card_fingerprint": "fp-%d", "ip": "10.%d.%d.1", "device_id": "dev-%d", "email": "c%d@example.com",
 			"country": "US", "card_country": "US", "radar_score": %d}`, i, 1000+rng.IntN(60000), c, c, rng.IntN(200), rng.IntN(250), c, c, rng.IntN(100))
@@ -99,7 +100,7 @@ func BenchmarkFraudQueuePage(b *testing.B) {
 	env := newTestEnv(b)
 	n := pgtest.BenchSize(b, "FRAUD_BENCH_CASES", 1_000_000)
 	start := time.Now()
-	if err := pgtest.SeedFraudCases(context.Background(), env.db, n); err != nil {
+	if err := postgres.SeedFraudCases(context.Background(), env.db, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d cases in %s", n, time.Since(start).Round(time.Second))

@@ -1,12 +1,7 @@
-package pgtest
+package postgres
 
 import (
 	"context"
-	"os"
-	"slices"
-	"strconv"
-	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -16,10 +11,11 @@ import (
 // and email c<c>@example.com.
 const FraudCustomers = 100_000
 
-// SeedFraudHistory writes n past decisions for the fraud benchmarks with
-// one INSERT … SELECT, over the last 90 days, then vacuums (as autovacuum
-// would have by then: statistics, and the visibility map that lets the
-// velocity scans read their index only). owner is the schema's owner.
+// SeedFraudHistory writes n past decisions with one INSERT … SELECT, over
+// the last 90 days, then vacuums (as autovacuum would have by then:
+// statistics, and the visibility map that lets the velocity scans read
+// their index only), for the benchmarks and the large demo dataset. owner
+// is the schema's owner.
 func SeedFraudHistory(ctx context.Context, owner *pgxpool.Pool, n int) error {
 	if _, err := owner.Exec(ctx, `INSERT INTO fraud_decisions (event_type, event_ref, customer, amount, currency, card, ip,
 		device, email, country, card_country, radar_score, occurred_at, score, level, verdict, contributions, rules, features, rule_version, decided_at)
@@ -56,33 +52,4 @@ func SeedFraudCases(ctx context.Context, owner *pgxpool.Pool, n int) error {
 	}
 	_, err := owner.Exec(ctx, `VACUUM ANALYZE fraud_decisions, fraud_cases`)
 	return err
-}
-
-// BenchSize is the size a benchmark's environment variable name asks for,
-// or def when unset.
-func BenchSize(tb testing.TB, name string, def int) int {
-	s := os.Getenv(name)
-	if s == "" {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		tb.Fatalf("%s=%q is not a size", name, s)
-	}
-	return n
-}
-
-// ReportLatency reports the p50 and p99 of took and, given the wall time
-// they took together, the operations per second.
-func ReportLatency(b *testing.B, took []time.Duration, elapsed time.Duration) {
-	b.StopTimer()
-	if len(took) == 0 {
-		return
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)*50/100].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
-	if elapsed > 0 {
-		b.ReportMetric(float64(len(took))/elapsed.Seconds(), "ops/s")
-	}
 }
