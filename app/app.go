@@ -26,7 +26,9 @@ commands:
   migrate          apply database migrations and exit
   doctor           check this deployment's configuration, database, keys
                    and storage: one OK/WARN/FAIL line each, exit 1 on a FAIL
-  seed             load demo data and exit
+  seed [--scale large|FACTOR]
+                   load demo data and exit; --scale adds the large load-test
+                   dataset (1M payments, 10M audit entries; FACTOR of it)
   audit verify [--from SEQ]
                    verify the audit chain against its signed checkpoints:
                    all of it, or only after the checkpoint at SEQ
@@ -74,8 +76,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case args[0] == "migrate" && len(args) == 1:
 		cfg.MigrateOnStart = true // migrating is the point
 		err = migrateOnly(ctx, cfg, log, stdout)
-	case args[0] == "seed" && len(args) == 1:
-		err = seedOnly(ctx, cfg, log, stdout)
+	case args[0] == "seed" && (len(args) == 1 || len(args) == 3 && args[1] == "--scale"):
+		err = seedOnly(ctx, cfg, log, stdout, args[1:])
 	case args[0] == "audit" && len(args) == 2 && args[1] == "checkpoint":
 		err = checkpointAudit(ctx, cfg, log, stdout)
 	case args[0] == "audit" && len(args) == 4 && args[1] == "verify" && args[2] == "--bundle":

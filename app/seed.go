@@ -61,7 +61,16 @@ func seed(ctx context.Context, env seedEnv, log *slog.Logger) error {
 	return nil
 }
 
-func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+// seedOnly loads the demo data, or with flags `--scale S` the large
+// dataset around it (see seedLarge).
+func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, flags []string) error {
+	scale := 0.0
+	if len(flags) == 2 && flags[0] == "--scale" {
+		var err error
+		if scale, err = parseScale(flags[1]); err != nil {
+			return err
+		}
+	}
 	db, trail, err := openTrail(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -72,7 +81,13 @@ func seedOnly(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	defer stop()
-	if err := seed(ctx, svc.seedEnv(db, trail, cfg), log); err != nil {
+	env := svc.seedEnv(db, trail, cfg)
+	if scale > 0 {
+		err = seedLarge(ctx, env, scale, log, stdout)
+	} else {
+		err = seed(ctx, env, log)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data loaded for %d areas\n", len(seeders))
