@@ -20,8 +20,21 @@ run: build $(STRIPE_MOCK) ## Start the console with demo data on the embedded de
 build: assets generate ## Build bin/console
 	go build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-test: assets check-generated lint $(STRIPE_MOCK) ## Run every test (needs PostgreSQL and chromium; .ci/run installs them)
+test: assets check-generated lint $(STRIPE_MOCK) fuzz-short ## Run every test, drills included, and a short run of every fuzz target (needs PostgreSQL and chromium; .ci/run installs them)
 	go test -count=1 ./...
+
+drills: assets $(STRIPE_MOCK) ## Only the fault and several-instance drills (make test runs them too)
+	go test -count=1 -run 'TestDrill_' ./app/
+	go test -count=1 ./drills/
+
+# Every parser of outside input, as package:FuzzTarget.
+FUZZ_TARGETS := ./domain/money/:FuzzParseMajor ./domain/ach/:FuzzValidateRouting ./webhook/:FuzzVerify
+FUZZTIME ?= 1m
+fuzz-short: assets ## Fuzz every target for 3 s (part of make test)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+fuzz: assets ## Fuzz every target for FUZZTIME each (default 1m); a crasher lands in the package's testdata/fuzz
+	for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; done
 
 lint: assets ## go vet and gofmt
 	go vet ./...
@@ -76,4 +89,4 @@ screenshot: assets $(STRIPE_MOCK) ## Refresh the README's screenshots in docs/ f
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt
-.PHONY: help run build test lint generate check-generated assets bench bench-smoke migration screenshot clean
+.PHONY: help run build test drills fuzz fuzz-short lint generate check-generated assets bench bench-smoke migration screenshot clean
