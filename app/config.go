@@ -31,6 +31,8 @@ type Config struct {
 	MaxBodyBytes         int64
 	ShutdownTimeout      time.Duration
 	JobWorkers           int
+	JobTimeout           time.Duration
+	JobRescueAfter       time.Duration
 	AuditCheckpointDir   string
 	AuditCheckpointEvery time.Duration
 	AuditVerifyEvery     time.Duration
@@ -140,6 +142,8 @@ var settings = []setting{
 	{"MAX_BODY_BYTES", "1048576", "Largest request body accepted; larger ones get 413.", int64Setting(func(c *Config) *int64 { return &c.MaxBodyBytes })},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long in-flight requests and jobs get to finish on SIGTERM.", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"JOB_WORKERS", "10", "Jobs this instance works at once.", integer(func(c *Config) *int { return &c.JobWorkers })},
+	{"JOB_TIMEOUT", "1m", "How long a job may run before it is cancelled and retried, unless its kind allows longer (re-screening 30m, the PCI assessment 5m).", duration(func(c *Config) *time.Duration { return &c.JobTimeout })},
+	{"JOB_RESCUE_AFTER", "5m", "A job still running this long (and past its own time limit) is taken for abandoned by a process that died, and retried; at least JOB_TIMEOUT.", duration(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 	{"AUDIT_CHECKPOINT_DIR", "", "Directory where signed audit checkpoints are also written, write-once. Empty: DATA_DIR/audit-checkpoints. Use storage the database's administrators cannot write.", str(func(c *Config) *string { return &c.AuditCheckpointDir })},
 	{"AUDIT_CHECKPOINT_EVERY", "1m", "How often the audit sequencer signs a checkpoint of the chain's head.", duration(func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
 	{"KEY_CRYPTOPERIOD", "8760h", "How long a key version of the local key file may stay in use (PCI DSS 3.6.1, 3.7.4); the scorecard fails past it: `console keys rotate`.", duration(func(c *Config) *time.Duration { return &c.KeyCryptoperiod })},
@@ -235,6 +239,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.ACHInboundDir = filepath.Join(c.DataDir, "ach", "inbound")
 	}
 	problems = append(problems, c.achProblems()...)
+	if c.JobRescueAfter < c.JobTimeout {
+		problems = append(problems, fmt.Sprintf("JOB_RESCUE_AFTER=%s: must be at least JOB_TIMEOUT (%s), or running jobs would be retried", c.JobRescueAfter, c.JobTimeout))
+	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "keys.json")
 	}

@@ -55,7 +55,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		return fmt.Errorf("screening: loading the active list: %w", err)
 	}
 	idempotency := postgres.Idempotency{DB: db.pool}
-	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers}
+	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	jobs.AddIdentityJobs(&jobOpts, ident, idempotency)
 	jobs.AddPaymentJobs(&jobOpts, pay)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,7 +33,19 @@ type Options struct {
 	// RetryPolicy spaces out a failed job's retries; nil for River's
 	// (attempts^4 seconds). Tests use a quick one.
 	RetryPolicy river.ClientRetryPolicy
+	// JobTimeout cancels a job's context after this long, unless its
+	// worker sets its own Timeout; 0 for River's (1 minute).
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before River takes it
+	// for abandoned (its process died) and retries it; 0 for 5 minutes. A
+	// kind whose worker sets a longer Timeout is rescued only after that.
+	// It must be at least JobTimeout.
+	RescueAfter time.Duration
 }
+
+// DefaultRescueAfter is how long a job a dead process held waits to be
+// retried: River's own default is an hour.
+const DefaultRescueAfter = 5 * time.Minute
 
 // New builds the queue with the heartbeat job plus what opts add.
 func New(db *pgxpool.Pool, logger *slog.Logger, opts Options) (*Queue, error) {
@@ -42,6 +55,9 @@ func New(db *pgxpool.Pool, logger *slog.Logger, opts Options) (*Queue, error) {
 	if opts.MaxWorkers <= 0 {
 		opts.MaxWorkers = 10
 	}
+	if opts.RescueAfter <= 0 {
+		opts.RescueAfter = max(DefaultRescueAfter, opts.JobTimeout)
+	}
 	river.AddWorker(opts.Workers, &heartbeatWorker{db: db})
 	client, err := river.NewClient(riverpgxv5.New(db), &river.Config{
 		Logger:       logger,
@@ -49,6 +65,11 @@ func New(db *pgxpool.Pool, logger *slog.Logger, opts Options) (*Queue, error) {
 		Workers:      opts.Workers,
 		PeriodicJobs: append(opts.Periodic, heartbeatJob()),
 		RetryPolicy:  opts.RetryPolicy,
+		JobTimeout:   opts.JobTimeout,
+		// River's rescuer retries a job left running this long (and past
+		// its worker's Timeout): how a job survives its process being
+		// killed. Every job here is safe to run again.
+		RescueStuckJobsAfter: opts.RescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
