@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/paycompliance/console/internal/failpoint"
 )
 
 // Outbox delivers NACHA files into a directory the bank's transfer agent
@@ -41,7 +43,12 @@ func (o Outbox) Deliver(_ context.Context, name string, content []byte) (string,
 		return "", fmt.Errorf("filesink: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(content); err != nil {
+	if _, err := tmp.Write(content[:len(content)/2]); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("filesink: writing %s: %w", name, err)
+	}
+	failpoint.Hit("ach.deliver.mid-write") // half a file, under its temporary name
+	if _, err := tmp.Write(content[len(content)/2:]); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("filesink: writing %s: %w", name, err)
 	}
@@ -58,6 +65,8 @@ func (o Outbox) Deliver(_ context.Context, name string, content []byte) (string,
 	if err := os.Link(tmp.Name(), final); err != nil { // fails if another delivery got there first
 		return "", fmt.Errorf("filesink: %w", err)
 	}
+	// Delivered, and the file and its transfers not yet marked sent.
+	failpoint.Hit("ach.deliver.after-write")
 	return final, nil
 }
 

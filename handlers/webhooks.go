@@ -7,6 +7,7 @@ import (
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/internal/failpoint"
 )
 
 // StripeWebhooks receives Stripe's events: the raw body is verified against
@@ -29,5 +30,7 @@ func (h *StripeWebhooks) Receive(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Payments.ReceiveWebhook(r.Context(), body, r.Header.Get("Stripe-Signature")); err != nil {
 		return err
 	}
+	// Stored and queued, and Stripe not yet told: it sends the event again.
+	failpoint.Hit("webhook.after-store")
 	return writeJSON(w, http.StatusOK, map[string]bool{"received": true})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/internal/failpoint"
 	"github.com/paycompliance/console/postgres"
 )
 
@@ -45,7 +46,12 @@ type webhookWorker struct {
 }
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[webhookArgs]) error {
-	return w.payments.ApplyEvent(ctx, job.Args.EventID)
+	if err := w.payments.ApplyEvent(ctx, job.Args.EventID); err != nil {
+		return err
+	}
+	// Applied and committed, and the job not yet completed: it runs again.
+	failpoint.Hit("webhook.after-apply")
+	return nil
 }
 
 type refundWorker struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/paycompliance/console/domain/escrow"
 	"github.com/paycompliance/console/domain/money"
 	"github.com/paycompliance/console/domain/payments"
+	"github.com/paycompliance/console/internal/failpoint"
 )
 
 // Config says which Stripe to call and how patiently.
@@ -204,6 +205,12 @@ var _ escrow.Payout = Transfers{}
 
 // Pay implements escrow.Payout.
 func (t Transfers) Pay(ctx context.Context, key string, r escrow.Release) (string, error) {
-	return t.Client.CreateTransfer(ctx, key, money.Amount{Minor: r.Amount, Currency: money.Currency(r.Currency)}, r.Payee.Account,
+	ref, err := t.Client.CreateTransfer(ctx, key, money.Amount{Minor: r.Amount, Currency: money.Currency(r.Currency)}, r.Payee.Account,
 		map[string]string{"escrow": r.EscrowPublic, "release": r.PublicID})
+	if err == nil {
+		// The money moved and the release is not yet recorded as paid: the
+		// retry must find the same transfer (the same key), not make another.
+		failpoint.Hit("escrow.release.after-payout")
+	}
+	return ref, err
 }
