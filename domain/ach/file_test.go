@@ -154,42 +154,13 @@ func TestReadInbound_Fixtures(t *testing.T) {
 // A C07 corrects the routing number, the account number and the
 // transaction code at once: each is read out, by moov-io/ach's reading.
 func TestReadInbound_C07(t *testing.T) {
-	fh := moov.NewFileHeader()
-	fh.ImmediateDestination, fh.ImmediateOrigin, fh.FileCreationDate, fh.FileCreationTime, fh.FileIDModifier =
-		"091400606", "121042882", "261202", "1200", "A"
-	fh.ImmediateDestinationName, fh.ImmediateOriginName = "DEMO ODFI", "RECEIVING BANK"
-	bh := moov.NewBatchHeader()
-	bh.ServiceClassCode, bh.StandardEntryClassCode, bh.CompanyName, bh.CompanyIdentification = 220, moov.COR, "CONSOLE PAY", "1234567890"
-	bh.CompanyEntryDescription, bh.EffectiveEntryDate, bh.ODFIIdentification = "PAYOUT", "261203", "12104288"
-	ed := moov.NewEntryDetail()
-	ed.TransactionCode, ed.IdentificationNumber, ed.IndividualName = 21, "tr_x", "JANE ORDINARY"
-	ed.SetRDFI("091400606")
-	ed.DFIAccountNumber = "9876543210"
-	ed.SetTraceNumber("12104288", 1)
-	ed.AddendaRecordIndicator, ed.Category = 1, moov.CategoryNOC
-	a := moov.NewAddenda98()
-	a.ChangeCode, a.OriginalTrace, a.OriginalDFI, a.TraceNumber = "C07", "091400600000001", "12104288", ed.TraceNumber
-	a.CorrectedData = "021000021" + "12345678901      " + "32"
-	ed.Addenda98 = a
-	batch, err := moov.NewBatch(bh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	batch.AddEntry(ed)
-	if err := batch.Create(); err != nil {
-		t.Fatal(err)
-	}
-	f := moov.NewFile()
-	f.SetHeader(fh)
-	f.AddBatch(batch)
-	if err := f.Create(); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := moov.NewWriter(&buf).Write(f); err != nil {
-		t.Fatal(err)
-	}
-	in, err := ReadInbound(&buf)
+	raw := bankFile(t, moov.CategoryNOC, func(ed *moov.EntryDetail) {
+		a := moov.NewAddenda98()
+		a.ChangeCode, a.OriginalTrace, a.OriginalDFI, a.TraceNumber = "C07", "091400600000001", "12104288", ed.TraceNumber
+		a.CorrectedData = "021000021" + "12345678901      " + "32"
+		ed.Addenda98 = a
+	})
+	in, err := ReadInbound(bytes.NewReader(raw))
 	if err != nil || len(in.Corrections) != 1 {
 		t.Fatalf("C07: %+v, %v", in.Corrections, err)
 	}

@@ -95,6 +95,9 @@ func ReadInbound(r io.Reader) (Inbound, error) {
 			in.add(ed)
 		}
 	}
+	if err := in.check(); err != nil {
+		return Inbound{}, err
+	}
 	return in, nil
 }
 
@@ -109,14 +112,14 @@ func (in *Inbound) add(ed *moov.EntryDetail) {
 	// the contest: each is noted.
 	var items []ReturnItem
 	if a := ed.Addenda99; a != nil {
-		items = append(items, ReturnItem{OriginalTrace: a.OriginalTrace, Kind: PlainReturn, Code: a.ReturnCode, Information: strings.TrimSpace(a.AddendaInformation)})
+		items = append(items, ReturnItem{OriginalTrace: strings.TrimSpace(a.OriginalTrace), Kind: PlainReturn, Code: a.ReturnCode, Information: strings.TrimSpace(a.AddendaInformation)})
 	}
 	if a := ed.Addenda99Dishonored; a != nil {
-		items = append(items, ReturnItem{OriginalTrace: a.OriginalEntryTraceNumber, Kind: DishonoredKind, Code: a.DishonoredReturnReasonCode,
+		items = append(items, ReturnItem{OriginalTrace: strings.TrimSpace(a.OriginalEntryTraceNumber), Kind: DishonoredKind, Code: a.DishonoredReturnReasonCode,
 			Information: strings.TrimSpace(a.AddendaInformation)})
 	}
 	if a := ed.Addenda99Contested; a != nil {
-		items = append(items, ReturnItem{OriginalTrace: a.OriginalEntryTraceNumber, Kind: ContestedReturn, Code: a.ContestedReturnCode})
+		items = append(items, ReturnItem{OriginalTrace: strings.TrimSpace(a.OriginalEntryTraceNumber), Kind: ContestedReturn, Code: a.ContestedReturnCode})
 	}
 	for _, item := range items {
 		item.Amount = int64(ed.Amount)
@@ -129,7 +132,7 @@ func (in *Inbound) add(ed *moov.EntryDetail) {
 		}
 	}
 	if a := ed.Addenda98; a != nil {
-		c := NOCItem{OriginalTrace: a.OriginalTrace, Code: a.ChangeCode, CorrectedData: strings.TrimSpace(a.CorrectedData)}
+		c := NOCItem{OriginalTrace: strings.TrimSpace(a.OriginalTrace), Code: a.ChangeCode, CorrectedData: strings.TrimSpace(a.CorrectedData)}
 		if d := a.ParseCorrectedData(moov.PartialCorrectedData()); d != nil {
 			c.Routing, c.AccountNumber, c.TxCode = d.RoutingNumber, d.AccountNumber, d.TransactionCode
 		}
@@ -141,6 +144,26 @@ func (in *Inbound) add(ed *moov.EntryDetail) {
 			in.Entries++
 		}
 	}
+}
+
+// originalTrace is an original entry trace number: NACHA's 15 digits.
+var originalTrace = regexp.MustCompile(`^[0-9]{15}$`)
+
+// check refuses a return or change that names no original entry: moov-io/ach
+// does not check the original trace number, and one that is not 15 digits
+// (a dishonored return's may even carry trailing spaces) matches no transfer.
+func (in Inbound) check() error {
+	for _, r := range in.Returns {
+		if !originalTrace.MatchString(r.OriginalTrace) {
+			return domain.Errorf(domain.EINVALID, "The file is not a valid NACHA file: the %s %s names original trace %q, not 15 digits.", r.Kind, r.Code, r.OriginalTrace)
+		}
+	}
+	for _, c := range in.Corrections {
+		if !originalTrace.MatchString(c.OriginalTrace) {
+			return domain.Errorf(domain.EINVALID, "The file is not a valid NACHA file: the change %s names original trace %q, not 15 digits.", c.Code, c.OriginalTrace)
+		}
+	}
+	return nil
 }
 
 // moovError is moov-io/ach's error, its first lines only, with any run of
