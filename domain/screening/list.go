@@ -162,7 +162,9 @@ func parseMain(r io.Reader, list string) ([]Entry, error) {
 			}
 		}
 		for _, m := range akaPattern.FindAllStringSubmatch(e.Remarks, -1) {
-			e.Aliases = appendNew(e.Aliases, m[1])
+			if alias := strings.TrimSpace(m[1]); alias != "" {
+				e.Aliases = appendNew(e.Aliases, alias)
+			}
 		}
 		for _, m := range dobPattern.FindAllStringSubmatch(e.Remarks, -1) {
 			from, _ := strconv.Atoi(m[2])
