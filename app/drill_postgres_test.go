@@ -104,6 +104,14 @@ func TestDrill_PostgresRestart(t *testing.T) {
 		problems = append(problems, fmt.Sprintf(format, args...))
 		mu.Unlock()
 	}
+	// A request that fails because the database is down is a 503 (try
+	// again), not a 500 (a fault of ours).
+	failedWith := func(status int) {
+		failures.Add(1)
+		if status != http.StatusServiceUnavailable {
+			problem("a failure answered %d, want 503", status)
+		}
+	}
 	loop := func(step func(n int)) {
 		wg.Add(1)
 		go func() {
@@ -135,7 +143,7 @@ func TestDrill_PostgresRestart(t *testing.T) {
 			} else if bad := a.cleanFailure(); bad != "" {
 				problem("create: %s", bad)
 			} else {
-				failures.Add(1)
+				failedWith(a.status)
 			}
 			mu.Lock()
 			writes = append(writes, o)
@@ -156,7 +164,7 @@ func TestDrill_PostgresRestart(t *testing.T) {
 		case a.cleanFailure() != "":
 			problem("list: %s", a.cleanFailure())
 		default:
-			failures.Add(1)
+			failedWith(a.status)
 		}
 	})
 	loop(func(int) {
@@ -175,7 +183,7 @@ func TestDrill_PostgresRestart(t *testing.T) {
 		case res.StatusCode < 500 || !strings.Contains(html, `data-testid="error-page"`):
 			problem("page: %d %.300s", res.StatusCode, html)
 		default:
-			failures.Add(1)
+			failedWith(res.StatusCode)
 		}
 	})
 	stopLoad := sync.OnceFunc(func() { close(done); wg.Wait() })

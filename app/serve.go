@@ -123,6 +123,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		Sessions:    sessions,
 		AuditLog:    trail.log,
 		Idempotency: idempotency,
+		Unavailable: postgres.Unavailable,
 		Home: &handlers.Home{Widgets: []handlers.HomeWidget{
 			{Widget: &handlers.IncidentsWaiting{Incidents: svc.incidents}, Perm: identity.PermAlertsManage}, // first: a P1 waits for each officer
 			{Widget: system}, {Widget: &handlers.AlertsStatus{Alerts: svc.alerts}, Perm: identity.PermAlertsRead},

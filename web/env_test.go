@@ -136,7 +136,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		{Widget: &handlers.FraudQueue{Fraud: env.fraud}, Perm: identity.PermFraudReview},
 		{Widget: &handlers.PCIScore{PCI: env.pci}, Perm: identity.PermPCIRead}}}
 	env.srv = New(Config{Addr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", MaxBodyBytes: 128 << 10, ShutdownTimeout: 5 * time.Second},
-		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db},
+		log, Deps{Health: status, Identity: ident, Sessions: sessions, AuditLog: auditLog, Idempotency: postgres.Idempotency{DB: db}, Unavailable: postgres.Unavailable,
 			Home: home, System: system,
 			Audit: &handlers.AuditLog{Browser: browser,
 				Exporter: &audit.Exporter{Reader: store, Log: auditLog, Keys: ring, Now: time.Now}, Appended: env.tail, Sessions: ident},

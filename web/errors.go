@@ -25,6 +25,10 @@ var errorStatus = map[string]int{
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// retryUnavailableAfter is the Retry-After, in seconds, of a 503: about
+// how long a database restart or a failover takes.
+const retryUnavailableAfter = "5"
+
 // handlerFunc is what handlers are: they return an error instead of writing one.
 type handlerFunc func(http.ResponseWriter, *http.Request) error
 
@@ -44,15 +48,23 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		err = tooLarge(s.cfg.MaxBodyBytes)
 	}
-	code := domain.ErrorCode(err)
-	status := errorStatus[code]
-	if code == domain.EINTERNAL {
+	code, message := domain.ErrorCode(err), domain.ErrorMessage(err)
+	switch {
+	case code != domain.EINTERNAL:
+	case s.deps.Unavailable != nil && s.deps.Unavailable(err):
+		s.log.WarnContext(r.Context(), "dependency unavailable", "request_id", RequestID(r.Context()), "error", err)
+		code, message = domain.EUNAVAILABLE, "The console cannot reach its database just now; please try again in a moment."
+	default:
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", RequestID(r.Context()), "error", err)
+	}
+	status := errorStatus[code]
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryUnavailableAfter)
 	}
 	view := errorsview.View{
 		Status:    status,
 		Title:     http.StatusText(status),
-		Message:   domain.ErrorMessage(err),
+		Message:   message,
 		RequestID: RequestID(r.Context()),
 	}
 	switch {

@@ -70,6 +70,10 @@ type Deps struct {
 	Alerts    *handlers.Alerts
 	Cases     *handlers.Cases
 	Screening *handlers.Screening
+	// Unavailable tells an error that means a dependency is down (the
+	// database unreachable), to be answered 503 with Retry-After rather
+	// than 500; nil treats every unknown error as internal.
+	Unavailable func(error) bool
 	// Banners are alerts every page shows; nil for none.
 	Banners interface {
 		Banners(ctx context.Context) []string
