@@ -16,6 +16,9 @@
 //	a.Stop(t)                     // SIGTERM, wait, fail unless it exits 0
 //	a.Kill(t)                     // SIGKILL, wait
 //	a.Restart(t)                  // start again on the same settings
+//	c := cl.StartWith(t, "K=v")   // an instance with settings of its own (a failpoint, say)
+//	a.RestartWith(t, "K=v")       // start again with other settings of its own (none: the cluster's)
+//	a.WaitCrash(t, 20*time.Second) // wait for it to die by SIGKILL (a failpoint), failing otherwise
 //	a.Console()                   // an e2e.Console for a (demo users, TOTP codes, HTTP sign-in)
 //	cl.DB                         // a pool on the shared database, for checks
 //	a.Logs()                      // what it logged (shown when a test fails)
@@ -88,6 +91,7 @@ type Instance struct {
 
 	cl   *Cluster
 	args []string
+	env  []string // settings of its own, after the cluster's
 	logs *webtest.LogBuffer
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
@@ -104,11 +108,18 @@ var readyLine = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
 // instance starts its own stripe-mock.
 func (cl *Cluster) Start(t *testing.T) *Instance {
 	t.Helper()
+	return cl.StartWith(t)
+}
+
+// StartWith starts a new instance as Start does, with settings of its own
+// ("KEY=value") over the cluster's.
+func (cl *Cluster) StartWith(t *testing.T, env ...string) *Instance {
+	t.Helper()
 	cl.mu.Lock()
 	cl.started++
 	n := cl.started
 	cl.mu.Unlock()
-	in := &Instance{Name: fmt.Sprintf("console-%d", n), cl: cl, args: []string{"serve"}}
+	in := &Instance{Name: fmt.Sprintf("console-%d", n), cl: cl, args: []string{"serve"}, env: env}
 	if n == 1 {
 		in.args = append(in.args, "--demo")
 	}
@@ -128,6 +139,7 @@ func (cl *Cluster) Start(t *testing.T) *Instance {
 func (in *Instance) start(t *testing.T) {
 	t.Helper()
 	cmd := in.cl.command(in.Name, in.args...)
+	cmd.Env = append(cmd.Env, in.env...)
 	if in.logs == nil {
 		in.logs = &webtest.LogBuffer{}
 	}
@@ -236,6 +248,33 @@ func (in *Instance) Restart(t *testing.T) {
 	}
 	in.args = []string{"serve"} // the demo data is there already
 	in.start(t)
+}
+
+// RestartWith restarts the instance as Restart does, with these settings
+// of its own instead of those it had.
+func (in *Instance) RestartWith(t *testing.T, env ...string) {
+	t.Helper()
+	in.env = env
+	in.Restart(t)
+}
+
+// WaitCrash waits up to within for the instance to die by SIGKILL, as a
+// failpoint kills it; it fails the test if it is still running then or
+// ended any other way.
+func (in *Instance) WaitCrash(t *testing.T, within time.Duration) {
+	t.Helper()
+	select {
+	case <-in.done:
+	case <-time.After(within):
+		t.Fatalf("%s still runs %s later: the failpoint was not reached", in.Name, within)
+	}
+	var ws syscall.WaitStatus
+	if exit, ok := in.err.(*exec.ExitError); ok {
+		ws, _ = exit.Sys().(syscall.WaitStatus)
+	}
+	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("%s ended with %v, not killed by its failpoint", in.Name, in.err)
+	}
 }
 
 // Console returns an e2e.Console for the instance: its demo users (from the
