@@ -33,7 +33,9 @@ func decodeJSON(r *http.Request, v any, optional bool) error {
 	if err := d.Decode(v); err != nil {
 		return jsonProblem(err)
 	}
-	if d.More() {
+	// Anything after the value but space is refused: Decoder.More alone
+	// would let a stray ] or } through.
+	if err := d.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
 		return domain.Errorf(domain.EINVALID, "The body holds more than one JSON value.")
 	}
 	return nil
