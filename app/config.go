@@ -57,6 +57,7 @@ type Config struct {
 	StripeMockBin        string
 	StripeTimeout        time.Duration
 	StripeMaxRetries     int
+	StripeCatchUpEvery   time.Duration
 	WebhookTolerance     time.Duration
 	RefundApprovalAbove  int64
 
@@ -166,6 +167,7 @@ var settings = []setting{
 	{"STRIPE_MOCK_BIN", "", "stripe-mock executable for test mode. Empty: bin/stripe-mock (make builds it), then PATH.", str(func(c *Config) *string { return &c.StripeMockBin })},
 	{"STRIPE_TIMEOUT", "10s", "How long one call to Stripe may take before it is retried.", duration(func(c *Config) *time.Duration { return &c.StripeTimeout })},
 	{"STRIPE_MAX_RETRIES", "2", "Retries of a Stripe call that failed on the network or with a 5xx, with backoff, under the same idempotency key.", integer(func(c *Config) *int { return &c.StripeMaxRetries })},
+	{"STRIPE_EVENTS_CATCHUP_EVERY", "5m", "How often Stripe's event list is read for events no webhook brought (after an outage of the endpoint or of this console); each is applied once, as if delivered. 0: never.", duration(func(c *Config) *time.Duration { return &c.StripeCatchUpEvery })},
 	{"STRIPE_WEBHOOK_TOLERANCE", "5m", "How old a webhook's signed timestamp may be; older ones are refused (replay protection).", duration(func(c *Config) *time.Duration { return &c.WebhookTolerance })},
 	{"REFUND_APPROVAL_ABOVE", "50000", "Refunds of more minor units than this (500.00 in a two-decimal currency) wait for a second operator's approval.", int64Setting(func(c *Config) *int64 { return &c.RefundApprovalAbove })},
 	{"SCREENING_LIST_DIR", "", "Directory the OFAC files (sdn.csv, and alt.csv, add.csv, cons_prim.csv … when present) are loaded from. Empty: DATA_DIR/ofac (make run puts a small demo list there).", str(func(c *Config) *string { return &c.ScreeningListDir })},

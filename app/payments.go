@@ -51,12 +51,14 @@ func newPayments(ctx context.Context, cfg Config, db *pgxpool.Pool, ring *keys.K
 			apiURL, stop = mock.URL, func() { mock.Stop() }
 		}
 	}
+	gateway := stripe.New(stripe.Config{SecretKey: key, APIURL: apiURL, Timeout: cfg.StripeTimeout, MaxRetries: cfg.StripeMaxRetries})
 	svc = &payments.Service{
 		Store:               postgres.PaymentStore{DB: db},
 		Tx:                  postgres.Transactor{DB: db},
 		Audit:               auditLog,
-		Gateway:             stripe.New(stripe.Config{SecretKey: key, APIURL: apiURL, Timeout: cfg.StripeTimeout, MaxRetries: cfg.StripeMaxRetries}),
+		Gateway:             gateway,
 		Events:              stripe.Events{Secret: secret, Tolerance: cfg.WebhookTolerance},
+		Lister:              gateway,
 		Jobs:                inserter,
 		Keys:                ring,
 		RefundApprovalAbove: cfg.RefundApprovalAbove,

@@ -58,7 +58,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jobOpts := jobs.Options{MaxWorkers: cfg.JobWorkers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter}
 	jobs.AddAuditJobs(&jobOpts, trail.monitor, trail.retention, db.pool, cfg.AuditVerifyEvery)
 	jobs.AddIdentityJobs(&jobOpts, ident, idempotency)
-	jobs.AddPaymentJobs(&jobOpts, pay)
+	jobs.AddPaymentJobs(&jobOpts, pay, cfg.StripeCatchUpEvery)
 	jobs.AddScreeningJobs(&jobOpts, comp.screening, comp.source, cfg.ScreeningListEvery)
 	jobs.AddAMLJobs(&jobOpts, comp.aml)
 	jobs.AddACHJobs(&jobOpts, achSvc, svc.inboxes)

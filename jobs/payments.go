@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,10 +27,12 @@ type (
 	refundArgs struct {
 		RefundID int64 `json:"refund_id"`
 	}
+	catchUpArgs struct{}
 )
 
 func (webhookArgs) Kind() string { return "payments.webhook" }
 func (refundArgs) Kind() string  { return "payments.refund" }
+func (catchUpArgs) Kind() string { return "payments.catch_up" }
 
 // River retries a job after attempt⁴ seconds. A refund's attempts stop
 // within Stripe's 24 hours of idempotency-key memory (12 attempts, 11 waits:
@@ -67,13 +70,31 @@ func (w *refundWorker) Work(ctx context.Context, job *river.Job[refundArgs]) err
 	return err
 }
 
-// AddPaymentJobs registers payments' workers on opts.
-func AddPaymentJobs(opts *Options, svc *payments.Service) {
+// catchUpWorker lists the processor's events for any no webhook brought.
+type catchUpWorker struct {
+	river.WorkerDefaults[catchUpArgs]
+	payments *payments.Service
+}
+
+func (w *catchUpWorker) Work(ctx context.Context, _ *river.Job[catchUpArgs]) error {
+	_, err := w.payments.CatchUpEvents(ctx)
+	return err
+}
+
+// AddPaymentJobs registers payments' workers on opts, and the events
+// catch-up every catchUpEvery (at start too; 0: never).
+func AddPaymentJobs(opts *Options, svc *payments.Service, catchUpEvery time.Duration) {
 	if opts.Workers == nil {
 		opts.Workers = river.NewWorkers()
 	}
 	river.AddWorker(opts.Workers, &webhookWorker{payments: svc})
 	river.AddWorker(opts.Workers, &refundWorker{payments: svc})
+	river.AddWorker(opts.Workers, &catchUpWorker{payments: svc})
+	if catchUpEvery > 0 {
+		opts.Periodic = append(opts.Periodic, river.NewPeriodicJob(river.PeriodicInterval(catchUpEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return catchUpArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "payments.catch_up"}))
+	}
 }
 
 // Inserter queues jobs inside the caller's transaction; services hold it

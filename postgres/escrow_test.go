@@ -63,7 +63,7 @@ func newEscrowFixture(t testing.TB) *escrowFixture {
 		Payouts: map[escrow.PayeeKind]escrow.Payout{escrow.BankAccount: escrow.ACHPayout{ACH: af.ach}, escrow.StripeAccount: stripe.Transfers{Client: gateway}}}
 	af.svc.Holders = append(af.svc.Holders, f.escrow)
 	var opts jobs.Options
-	jobs.AddPaymentJobs(&opts, f.payments)
+	jobs.AddPaymentJobs(&opts, f.payments, 0)
 	jobstest.Start(t, af.db, opts)
 	return f
 }

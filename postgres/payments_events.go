@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,4 +49,23 @@ func (s PaymentStore) PaymentEvents(ctx context.Context, paymentID int64) ([]pay
 		return nil, err
 	}
 	return pgx.CollectRows(rows, scanEvent)
+}
+
+// CatchUpCursor implements payments.Store.
+func (s PaymentStore) CatchUpCursor(ctx context.Context) (time.Time, bool, error) {
+	var until time.Time
+	err := Conn(ctx, s.DB).QueryRow(ctx, `SELECT listed_until FROM stripe_events_catchup`).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return until, err == nil, err
+}
+
+// SetCatchUpCursor implements payments.Store. The cursor never moves back:
+// a slow run that ends after a later one started leaves the later's.
+func (s PaymentStore) SetCatchUpCursor(ctx context.Context, listedUntil, ranAt time.Time) error {
+	_, err := Conn(ctx, s.DB).Exec(ctx, `INSERT INTO stripe_events_catchup (listed_until, ran_at) VALUES ($1, $2)
+		ON CONFLICT (singleton) DO UPDATE SET ran_at = excluded.ran_at,
+			listed_until = greatest(stripe_events_catchup.listed_until, excluded.listed_until)`, listedUntil, ranAt)
+	return err
 }

@@ -68,7 +68,7 @@ func newPaymentsFixture(t *testing.T) *paymentsFixture {
 		Events:  stripe.Events{Secret: webhookSecret, Tolerance: 5 * time.Minute}, Simulator: f.sim,
 		Jobs: inserter, Keys: keys.New(p, keys.Options{}), RefundApprovalAbove: 10_000}
 	var opts jobs.Options
-	jobs.AddPaymentJobs(&opts, f.svc)
+	jobs.AddPaymentJobs(&opts, f.svc, 0)
 	jobstest.Start(t, db, opts)
 	return f
 }

@@ -109,7 +109,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		Events:  stripe.Events{Secret: testWebhookSecret, Tolerance: 5 * time.Minute}, Simulator: stripe.Simulator{Secret: testWebhookSecret},
 		Jobs: inserter, Keys: ring, RefundApprovalAbove: 10_000}
 	var opts jobs.Options
-	jobs.AddPaymentJobs(&opts, env.payments)
+	jobs.AddPaymentJobs(&opts, env.payments, 0)
 	env.complianceEnv = newComplianceEnv(t, db, ring, auditLog, inserter, &opts, ident)
 	// Escrow as app/escrow.go wires it, paying by ACH and Stripe transfers.
 	env.escrow = &escrow.Service{Store: postgres.EscrowStore{DB: db}, Tx: postgres.Transactor{DB: db}, Audit: auditLog, Keys: ring,

@@ -44,7 +44,8 @@ const (
 	RefundRejected         Action = "payment.refund.rejected"
 	PaymentRefunded        Action = "payment.refunded" // the processor took the refund (or refused it: failure)
 	WebhookApplied         Action = "payment.webhook.applied"
-	WebhookRejected        Action = "payment.webhook.rejected" // bad signature or stale timestamp
+	WebhookRejected        Action = "payment.webhook.rejected"  // bad signature or stale timestamp
+	WebhooksCaughtUp       Action = "payment.webhook.caught_up" // events listed from the processor's API that no webhook brought
 	DisputeOpened          Action = "payment.dispute.opened"
 	RadarReviewOpened      Action = "payment.review.opened"
 	PaymentOutcomeSimulate Action = "payment.outcome.simulated" // test mode only
@@ -131,7 +132,7 @@ var Actions = []Action{
 	RoleGranted, RoleRevoked, UserEnabled, PasswordReset, MFAResetRequested, MFAReset, AccessRequestRejected,
 	APIKeyCreated, APIKeyRevoked, APIRequest,
 	PaymentCreated, PaymentCanceled, RefundRequested, RefundApproved, RefundRejected, PaymentRefunded,
-	WebhookApplied, WebhookRejected, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
+	WebhookApplied, WebhookRejected, WebhooksCaughtUp, DisputeOpened, RadarReviewOpened, PaymentOutcomeSimulate,
 	AccountAdded, AccountVerified, AccountBlocked, TransferCreated, TransferHeld, TransferApproved, TransferCanceled,
 	FileGenerated, BatchSent, FileDownloaded, InboundReceived, ReturnReceived, CorrectionReceived, CorrectionDecided,
 	ListLoaded, HitOpened, HitDispositioned, ScreeningSearch, AMLCaseOpened, AMLReportFiled, CaseUpdated, CaseDecided, CaseExported, CaseViewed,

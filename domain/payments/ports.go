@@ -35,6 +35,8 @@ type Store interface {
 	Refunds(ctx context.Context, paymentID int64) ([]Refund, error)
 	RefundsAwaitingApproval(ctx context.Context, limit int) ([]Refund, error)
 
+	CatchUpStore
+
 	// InsertEvent stores a received event; false when its id is known.
 	InsertEvent(ctx context.Context, e StoredEvent) (bool, error)
 	Event(ctx context.Context, id string, forUpdate bool) (StoredEvent, bool, error)

@@ -21,8 +21,11 @@ type Service struct {
 	Audit   *audit.Log
 	Gateway Gateway
 	Events  EventReader
-	Jobs    Jobs
-	Keys    Keyring
+	// Lister lists the processor's events for CatchUpEvents; nil: no
+	// catch-up, webhooks only.
+	Lister EventLister
+	Jobs   Jobs
+	Keys   Keyring
 	// Simulator is set in test mode only (no live processor key): payers
 	// may then simulate an outcome, sent through the webhook path.
 	Simulator Simulator

@@ -6,12 +6,15 @@ package stripetest
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +56,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	events   []json.RawMessage // what GET /v1/events lists, newest first; nil: stripe-mock's canned one
 }
 
 // Start returns a recording proxy to stripe-mock for t.
@@ -77,6 +81,9 @@ func Start(t testing.TB) *Server {
 			return
 		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/events" && s.listEvents(w, r) {
+			return
+		}
 		if s.dropAnswers.Load() {
 			proxy.ServeHTTP(httptest.NewRecorder(), r) // Stripe acts on it...
 			hangUp(w)                                  // ...and the answer is lost on the way back
@@ -96,6 +103,57 @@ func (s *Server) SetDown(down bool) { s.down.Store(down) }
 // SetDropAnswers makes Stripe act on every request but lose its answer, as
 // when a connection or the caller dies after Stripe took the request.
 func (s *Server) SetDropAnswers(drop bool) { s.dropAnswers.Store(drop) }
+
+// AddEvents makes GET /v1/events list these events too (stripe-mock keeps
+// no state, so it knows of no event a test made): each a JSON event as
+// Stripe sends it, newer ones added later.
+func (s *Server) AddEvents(events ...[]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range events {
+		s.events = append([]json.RawMessage{e}, s.events...)
+	}
+}
+
+// listEvents answers GET /v1/events from the added events as Stripe does:
+// newest first, created[gte], limit and starting_after; false when no
+// events were added, for stripe-mock to answer.
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	events := slices.Clone(s.events)
+	s.mu.Unlock()
+	if events == nil {
+		return false
+	}
+	q := r.URL.Query()
+	gte, _ := strconv.ParseInt(q.Get("created[gte]"), 10, 64)
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 10
+	}
+	var page []json.RawMessage
+	started := q.Get("starting_after") == ""
+	hasMore := false
+	for _, e := range events {
+		var head struct {
+			ID      string
+			Created int64
+		}
+		json.Unmarshal(e, &head)
+		switch {
+		case !started:
+			started = head.ID == q.Get("starting_after")
+		case head.Created < gte:
+		case len(page) == limit:
+			hasMore = true
+		default:
+			page = append(page, e)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/events", "has_more": hasMore, "data": page})
+	return true
+}
 
 func hangUp(w http.ResponseWriter) {
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
