@@ -3,6 +3,7 @@ package payments
 import (
 	"regexp"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/paycompliance/console/domain"
 	"github.com/paycompliance/console/domain/money"
@@ -68,7 +69,13 @@ func (n NewPayment) validate() error {
 	return nil
 }
 
+// printable reports whether s is UTF-8 of printable characters only: a
+// byte that is not UTF-8 reads as U+FFFD, which is printable, yet
+// PostgreSQL refuses it in a text column and Stripe's JSON changes it.
 func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
 			return false
