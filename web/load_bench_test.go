@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -84,22 +85,54 @@ func firstLink(b *testing.B, page, pattern string, skip ...string) string {
 	return ""
 }
 
-// latencies are one worker's request durations, kept apart for list pages.
+// latencies are one worker's request durations, with which of the mix's
+// requests each was (kinds, beside all), and the list pages' apart.
 type latencies struct {
 	all, lists []time.Duration
+	kinds      []int
+}
+
+func (l *latencies) add(kind int, took time.Duration) {
+	l.all = append(l.all, took)
+	l.kinds = append(l.kinds, kind)
 }
 
 func (l *latencies) merge(o latencies) {
 	l.all = append(l.all, o.all...)
 	l.lists = append(l.lists, o.lists...)
+	l.kinds = append(l.kinds, o.kinds...)
+}
+
+// logSlowest logs the p99 of each kind of request, slowest first, for
+// finding the page or call that holds the whole p99 up (go test -v).
+func (l *latencies) logSlowest(b *testing.B, name func(kind int) string) {
+	by := map[string][]time.Duration{}
+	for i, k := range l.kinds {
+		by[name(k)] = append(by[name(k)], l.all[i])
+	}
+	type row struct {
+		name string
+		p99  float64
+		n    int
+	}
+	var rows []row
+	for n, took := range by {
+		rows = append(rows, row{n, p99(took), len(took)})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(b.p99, a.p99) })
+	var out strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&out, "\n  p99 %7.2f ms  %6d×  %s", r.p99, r.n, r.name)
+	}
+	b.Logf("by request, slowest first:%s", out.String())
 }
 
 // visit fetches v, counting a transport error or a status other than 200.
-func (c *loadConsole) visit(v view, lat *latencies, errs *errorLog) {
+func (c *loadConsole) visit(kind int, v view, lat *latencies, errs *errorLog) {
 	t0 := time.Now()
 	status, _, err := c.get(v.s, v.path, false)
 	took := time.Since(t0)
-	lat.all = append(lat.all, took)
+	lat.add(kind, took)
 	if v.list {
 		lat.lists = append(lat.lists, took)
 	}
@@ -121,7 +154,7 @@ func runWorkers(per int, work func(worker int, lat *latencies) bool) (latencies,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lat := latencies{all: make([]time.Duration, 0, per/n+1), lists: make([]time.Duration, 0, per/n+1)}
+			lat := latencies{all: make([]time.Duration, 0, per/n+1), lists: make([]time.Duration, 0, per/n+1), kinds: make([]int, 0, per/n+1)}
 			for work(w, &lat) {
 			}
 			mu.Lock()
@@ -160,10 +193,11 @@ func BenchmarkPageMix(b *testing.B) {
 		if i >= b.N {
 			return false
 		}
-		c.visit(mix[i%len(mix)], lat, &errs)
+		c.visit(i%len(mix), mix[i%len(mix)], lat, &errs)
 		return true
 	})
 	b.StopTimer()
+	lat.logSlowest(b, func(k int) string { return mix[k].s.user + " GET " + mix[k].path })
 	b.ReportMetric(float64(len(lat.all))/elapsed.Seconds(), "views/s")
 	b.ReportMetric(p99(lat.lists), "list-p99-ms")
 	pgtest.ReportLatency(b, lat.all, 0)
@@ -173,15 +207,16 @@ func BenchmarkPageMix(b *testing.B) {
 // apiMix is the API traffic of a payments backend: payments created
 // (through to stripe-mock), events scored, ACH transfers made, and reads.
 type apiMix struct {
-	c                       *loadConsole
-	key, run                string
-	account, payment, event string // made at setup, for the reads
-	seq                     atomic.Int64
+	c              *loadConsole
+	key, run       string
+	accounts       []string // made at setup: the transfers' bank accounts
+	payment, event string   // made at setup, for the reads
+	seq            atomic.Int64
 }
 
 // newAPIMix creates the API key (as a demo administrator: sign-in,
-// step-up, the form) and what the reads name: a bank account the
-// transfers pay, a payment and a scored event.
+// step-up, the form), the bank accounts the transfers pay, and what the
+// reads name: a payment and a scored event.
 func newAPIMix(b *testing.B, c *loadConsole, admin string) *apiMix {
 	b.Helper()
 	m := &apiMix{c: c, run: strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -195,8 +230,13 @@ func newAPIMix(b *testing.B, c *loadConsole, admin string) *apiMix {
 		}
 		return got[1]
 	}
-	m.account = setup("/api/v1/bank-accounts", `{"customer": "cus-load-`+m.run+`", "holder_name": "Jane Ordinary", "holder_type": "individual",
-		"type": "checking", "routing_number": "021000021", "account_number": "`+strconv.FormatInt(time.Now().UnixNano()%1e12, 10)+`"}`, http.StatusCreated)
+	// Transfers go to eight customers' accounts: one customer's transfers
+	// are made one at a time (an advisory lock per customer), which a
+	// single account would turn into the mix's bottleneck.
+	for k := range 8 {
+		m.accounts = append(m.accounts, setup("/api/v1/bank-accounts", `{"customer": "cus-load-`+m.run+`-`+strconv.Itoa(k)+`", "holder_name": "Jane Ordinary",
+			"holder_type": "individual", "type": "checking", "routing_number": "021000021", "account_number": "`+strconv.FormatInt(time.Now().UnixNano()%1e10*10+int64(k), 10)+`"}`, http.StatusCreated))
+	}
 	m.payment = setup("/api/v1/payments", m.paymentBody(0), http.StatusCreated)
 	m.event = setup("/api/v1/risk/assessments", m.eventBody(rand.New(rand.NewPCG(0, 0)), 0), http.StatusOK)
 	return m
@@ -229,37 +269,51 @@ func (m *apiMix) call(method, path, body string, keep bool) (int, string, error)
 	return m.c.do(req, keep)
 }
 
-// next makes the i-th call of the mix (of ten: two payments, three risk
-// assessments, one ACH transfer, four reads), counting a transport error
-// or an unexpected status.
-func (m *apiMix) next(rng *rand.Rand, i int64, lat *latencies, errs *errorLog) {
-	method, path, body, want := http.MethodGet, "", "", http.StatusOK
-	switch i % 10 {
-	case 0, 5:
+// request is the i-th call of the mix, of twenty: four payments, six risk
+// assessments, two ACH transfers and eight reads.
+func (m *apiMix) request(rng *rand.Rand, i int64) (method, path, body string, want int) {
+	method, want = http.MethodGet, http.StatusOK
+	switch i % 20 {
+	case 0, 5, 10, 15:
 		method, path, body, want = http.MethodPost, "/api/v1/payments", m.paymentBody(i), http.StatusCreated
-	case 1, 4, 8:
+	case 1, 4, 8, 11, 14, 18:
 		method, path, body = http.MethodPost, "/api/v1/risk/assessments", m.eventBody(rng, i)
-	case 2:
+	case 2, 12:
 		method, path, want = http.MethodPost, "/api/v1/transfers", http.StatusCreated
-		body = `{"bank_account": "` + m.account + `", "direction": "credit", "amount": ` + strconv.FormatInt(100+i%900, 10) + `, "sec_code": "PPD", "description": "PAYOUT"}`
-	case 3:
+		body = `{"bank_account": "` + m.accounts[i/20%int64(len(m.accounts))] + `", "direction": "credit", "amount": ` + strconv.FormatInt(100+i%900, 10) + `, "sec_code": "PPD", "description": "PAYOUT"}`
+	case 3, 13:
 		path = "/api/v1/payments?limit=20"
-	case 6:
+	case 6, 16:
 		path = "/api/v1/payments/" + m.payment
-	case 7:
+	case 7, 17:
 		path = "/api/v1/risk/assessments/" + m.event
 	case 9:
-		path = []string{"/api/v1/transfers?limit=20", "/api/v1/audit/entries?limit=20"}[i/10%2]
+		path = "/api/v1/transfers?limit=20"
+	case 19:
+		path = "/api/v1/audit/entries?limit=20"
 	}
+	return method, path, body, want
+}
+
+// name names the kind (i % 20) of call, for logSlowest.
+func (m *apiMix) name(kind int) string {
+	method, path, _, _ := m.request(rand.New(rand.NewPCG(0, 0)), int64(kind))
+	return method + " " + path
+}
+
+// next makes the i-th call, counting a transport error or an unexpected
+// status.
+func (m *apiMix) next(rng *rand.Rand, i int64, lat *latencies, errs *errorLog) {
+	method, path, body, want := m.request(rng, i)
 	t0 := time.Now()
 	status, _, err := m.call(method, path, body, false)
-	lat.all = append(lat.all, time.Since(t0))
+	lat.add(int(i%20), time.Since(t0))
 	if err != nil || status != want {
 		errs.add("%s %s = %d %v", method, path, status, err)
 	}
 }
 
-// BenchmarkAPIMix is b.N API calls of the mix (apiMix.next) over loopback
+// BenchmarkAPIMix is b.N API calls of the mix (apiMix.request) over loopback
 // from loadWorkers() clients at once, with one key (API_RATE_LIMIT raised
 // for it, see startLoadConsole). Payments go through to stripe-mock, which
 // the console starts in test mode. Targets: p99 ≤ 10 ms; no errors.
@@ -280,6 +334,7 @@ func BenchmarkAPIMix(b *testing.B) {
 		return true
 	})
 	b.StopTimer()
+	lat.logSlowest(b, m.name)
 	b.ReportMetric(float64(len(lat.all))/elapsed.Seconds(), "req/s")
 	pgtest.ReportLatency(b, lat.all, 0)
 	errs.report(b)
@@ -309,7 +364,7 @@ func BenchmarkSoak(b *testing.B) {
 	m := newAPIMix(b, c, "farid.haddad")
 	var errs errorLog
 	var views atomic.Int64
-	var next atomic.Int64
+	var next, pages atomic.Int64
 	var pause sync.RWMutex // held for writing while a sample is taken
 	var measuring atomic.Bool
 	stop := make(chan struct{})
@@ -320,14 +375,22 @@ func BenchmarkSoak(b *testing.B) {
 	take := func() sample {
 		pause.Lock()
 		defer pause.Unlock()
-		c.client.CloseIdleConnections()
-		time.Sleep(200 * time.Millisecond) // let the server's connection goroutines end
+		c.client.CloseIdleConnections() // the server's connection goroutines end with them
+		// The fewest goroutines over a second: a job or timer that happens
+		// to run at one instant is not growth.
+		goroutines := runtime.NumGoroutine()
+		for range 10 {
+			time.Sleep(100 * time.Millisecond)
+			goroutines = min(goroutines, runtime.NumGoroutine())
+		}
 		runtime.GC()
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		return sample{ms.HeapAlloc, runtime.NumGoroutine()}
+		return sample{ms.HeapAlloc, goroutines}
 	}
+	// Both samples are taken here, with the workers alive and paused, so
+	// that the clients' goroutines count the same in each.
 	var start, end sample
 	go func() {
 		time.Sleep(warmUp)
@@ -335,6 +398,7 @@ func BenchmarkSoak(b *testing.B) {
 		measuring.Store(true)
 		time.Sleep(d)
 		measuring.Store(false)
+		end = take()
 		close(stop)
 	}()
 	b.ResetTimer()
@@ -347,18 +411,17 @@ func BenchmarkSoak(b *testing.B) {
 		pause.RLock()
 		defer pause.RUnlock()
 		i := next.Add(1) - 1
-		lat.all, lat.lists = lat.all[:0], lat.lists[:0] // only the errors and counts matter here
+		lat.all, lat.lists, lat.kinds = lat.all[:0], lat.lists[:0], lat.kinds[:0] // only the errors and counts matter here
 		if i%10 == 9 {
-			m.next(rand.New(rand.NewPCG(uint64(i), uint64(w))), i, lat, &errs)
+			m.next(rand.New(rand.NewPCG(uint64(i), uint64(w))), i/10, lat, &errs)
 			return true
 		}
-		c.visit(mix[i%int64(len(mix))], lat, &errs)
+		c.visit(0, mix[pages.Add(1)%int64(len(mix))], lat, &errs)
 		if measuring.Load() {
 			views.Add(1)
 		}
 		return true
 	})
-	end = take()
 	b.StopTimer()
 	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
 	b.ReportMetric(float64(views.Load()), "views")

@@ -147,20 +147,22 @@ var signedIn = struct {
 }{sessions: map[string]*loadSession{}, keys: map[string]string{}}
 
 // session signs username in through the real forms (password, then TOTP),
-// once per process and database.
+// once per process and database while the session lasts.
 func (c *loadConsole) session(b *testing.B, username string) *loadSession {
 	b.Helper()
 	signedIn.Lock()
 	defer signedIn.Unlock()
 	if s := signedIn.sessions[c.dbURL+" "+username]; s != nil {
-		return s
+		if status, _, err := c.get(s, "/account", false); err == nil && status == http.StatusOK {
+			return s
+		} // ended meanwhile (idle while other benchmarks ran): sign in again
 	}
 	u, ok := c.users[username]
 	if !ok {
 		b.Fatalf("no demo user %s", username)
 	}
 	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	browser := &http.Client{Jar: jar, Transport: c.client.Transport, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	s := &loadSession{user: username}
 	c.post(b, browser, s, "/login", url.Values{"username": {u.Username}, "password": {u.Password}})
@@ -192,7 +194,7 @@ func (c *loadConsole) apiKey(b *testing.B, username string, scopes ...string) st
 	if k := signedIn.keys[id]; k != "" {
 		return k
 	}
-	browser := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	browser := &http.Client{Transport: c.client.Transport, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	c.post(b, browser, s, "/stepup", url.Values{"code": {c.code(b, c.users[username])}, "next": {"/"}})
 	created := c.post(b, browser, s, "/admin/api-keys", url.Values{"name": {"load benchmark"}, "scope": scopes, "days": {"1"}})
 	key := regexp.MustCompile(`pcc_[0-9a-f]{8}_[A-Za-z0-9_-]{43}`).FindString(created)
