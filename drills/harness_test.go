@@ -289,3 +289,15 @@ func (in *Instance) Console() *e2e.Console {
 	in.console.URL = in.URL
 	return in.console
 }
+
+// waitWithin polls ok until it holds, failing the test after within.
+func waitWithin(t *testing.T, what string, within time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

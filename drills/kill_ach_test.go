@@ -84,7 +84,7 @@ func killDuringDelivery(t *testing.T, point string) {
 
 	start := time.Now()
 	a.RestartWith(t)
-	waitFor(t, "the file to be delivered after the restart", func() bool {
+	waitRescue(t, "the file to be delivered after the restart", func() bool {
 		return count(t, cl, `SELECT count(*) FROM ach_files WHERE id = $1 AND status = 'delivered'`, fileID) == 1
 	})
 	t.Logf("delivered %s after the restart began", time.Since(start).Round(100*time.Millisecond))

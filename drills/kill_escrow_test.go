@@ -77,7 +77,7 @@ func TestKill_EscrowReleaseAfterPayout(t *testing.T) {
 	// Restarted without the failpoint: the rescued job pays it, once.
 	start := time.Now()
 	a.RestartWith(t)
-	waitFor(t, "the release to be paid after the restart", func() bool {
+	waitRescue(t, "the release to be paid after the restart", func() bool {
 		return cl.DB.QueryRow(ctx, releaseState, release).Scan(&status) == nil && status == "executed"
 	})
 	t.Logf("paid %s after the restart began", time.Since(start).Round(100*time.Millisecond))

@@ -3,6 +3,7 @@ package drills
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // Kill drills: an instance is started with CONSOLE_FAILPOINT naming a point
@@ -15,6 +16,15 @@ import (
 var quickRescue = []string{"JOB_TIMEOUT=2s", "JOB_RESCUE_AFTER=2s"}
 
 func failpoint(name string) string { return "CONSOLE_FAILPOINT=" + name }
+
+// waitRescue waits, longer than waitFor, for what River's rescue of a
+// killed instance's job brings about: the restarted instance leads only
+// once the dead leader's term ran out (up to 15 s), its rescuer then
+// retries the job, and the scheduler makes it available (every 5 s).
+func waitRescue(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	waitWithin(t, what, 60*time.Second, ok)
+}
 
 // count runs a count(*) query on the cluster's database.
 func count(t *testing.T, cl *Cluster, query string, args ...any) int {

@@ -105,7 +105,7 @@ func TestKill_WebhookProcessing(t *testing.T) {
 		t.Fatalf("Stripe's retry was answered %d (%v), want 200", status, err)
 	}
 	job := `SELECT count(*) FROM river_job WHERE kind = 'payments.webhook' AND args->>'event_id' = $1`
-	waitFor(t, "the rescued job to complete", func() bool { return count(t, cl, job+` AND state = 'completed'`, head.ID) == 1 })
+	waitRescue(t, "the rescued job to complete", func() bool { return count(t, cl, job+` AND state = 'completed'`, head.ID) == 1 })
 	t.Logf("the rescued job completed %s after the restart began", time.Since(start).Round(100*time.Millisecond))
 
 	if n := count(t, cl, job, head.ID); n != 1 {

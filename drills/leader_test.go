@@ -90,11 +90,5 @@ func auditLeader(t *testing.T, cl *Cluster, want string) string {
 // waitFor polls ok until it holds, failing the test after 30 s.
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitWithin(t, what, 30*time.Second, ok)
 }
