@@ -96,6 +96,8 @@ func (n *NewAccount) validate() error {
 		return domain.Errorf(domain.EINVALID, "An account needs a request reference.")
 	case n.HolderName == "" || len(n.HolderName) > 100 || !asciiPrintable(n.HolderName):
 		return domain.Errorf(domain.EINVALID, "holder_name is 1 to 100 plain letters, digits and punctuation.")
+	case blank(truncate(n.HolderName, 22)):
+		return domain.Errorf(domain.EINVALID, "holder_name needs a letter or a digit other than 0 in its first 22 characters: the NACHA file carries those.")
 	case strings.EqualFold(n.HolderName, offsetName):
 		return domain.Errorf(domain.EINVALID, "holder_name cannot be %q: a NACHA file's offset entries are named so.", offsetName)
 	case n.CustomerRef == "" || len(n.CustomerRef) > 128 || !asciiPrintable(n.CustomerRef):
@@ -127,6 +129,10 @@ func ValidateRouting(r string) error {
 	}
 	return nil
 }
+
+// blank reports whether s holds only zeros and spaces, which moov-io/ach
+// refuses in a file's names and descriptions.
+func blank(s string) bool { return strings.Trim(s, "0 ") == "" }
 
 func asciiPrintable(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -161,8 +161,8 @@ func (n *NewTransfer) validate(holder HolderType) error {
 		return domain.Errorf(domain.EINVALID, "direction is credit or debit.")
 	case n.Amount <= 0 || n.Amount > 99_999_999_99:
 		return domain.Errorf(domain.EINVALID, "amount is a positive number of cents, at most 9,999,999,999.")
-	case n.Description == "" || len(n.Description) > 10 || !asciiPrintable(n.Description):
-		return domain.Errorf(domain.EINVALID, "description is what the account holder's statement shows: 1 to 10 characters, e.g. PAYROLL.")
+	case n.Description == "" || len(n.Description) > 10 || !asciiPrintable(n.Description) || blank(n.Description):
+		return domain.Errorf(domain.EINVALID, "description is what the account holder's statement shows: 1 to 10 characters, not only zeros, e.g. PAYROLL.")
 	case n.SameDay && n.Amount > sameDayMax:
 		return domain.Errorf(domain.EINVALID, "A same-day entry is at most $1,000,000.")
 	}
