@@ -103,9 +103,13 @@ func (l *latencies) merge(o latencies) {
 	l.kinds = append(l.kinds, o.kinds...)
 }
 
-// logSlowest logs the p99 of each kind of request, slowest first, for
-// finding the page or call that holds the whole p99 up (go test -v).
+// logSlowest logs the p99 of the eight slowest kinds of request, slowest
+// first, for finding the page or call that holds the whole p99 up; not
+// for the b.N = 1 run.
 func (l *latencies) logSlowest(b *testing.B, name func(kind int) string) {
+	if b.N == 1 {
+		return
+	}
 	by := map[string][]time.Duration{}
 	for i, k := range l.kinds {
 		by[name(k)] = append(by[name(k)], l.all[i])
@@ -121,7 +125,7 @@ func (l *latencies) logSlowest(b *testing.B, name func(kind int) string) {
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(b.p99, a.p99) })
 	var out strings.Builder
-	for _, r := range rows {
+	for _, r := range rows[:min(8, len(rows))] {
 		fmt.Fprintf(&out, "\n  p99 %7.2f ms  %6d×  %s", r.p99, r.n, r.name)
 	}
 	b.Logf("by request, slowest first:%s", out.String())
