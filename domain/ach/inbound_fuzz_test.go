@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,9 +27,9 @@ var (
 )
 
 // ReadInbound never panics; what it refuses it refuses as EINVALID; what
-// it accepts it reads the same way twice, with the file's hash, each
-// return and change listed once, under a known kind, a code of its kind
-// (a plain return's one moov-io/ach knows) and a 15-digit original trace.
+// it accepts it reads with the file's hash, each return and change listed
+// once, under a known kind, a code of its kind (a plain return's one
+// moov-io/ach knows) and a 15-digit original trace.
 // Seeds: the small real NACHA fixtures (the 100,000-entry one is too big),
 // and a return and a notification of change built here.
 func FuzzReadInbound(f *testing.F) {
@@ -98,10 +97,6 @@ func FuzzReadInbound(f *testing.F) {
 			case !fifteenDigits(c.OriginalTrace):
 				t.Fatalf("correction %+v: original trace is not 15 digits", c)
 			}
-		}
-		again, err := ReadInbound(bytes.NewReader(raw))
-		if err != nil || !reflect.DeepEqual(in, again) {
-			t.Fatalf("read twice, the file reads otherwise: %+v then %+v, %v", in, again, err)
 		}
 	})
 }
