@@ -78,6 +78,11 @@ func (n *NewEscrow) validate() error {
 	n.PayerRef, n.PayerName = strings.TrimSpace(n.PayerRef), strings.TrimSpace(n.PayerName)
 	n.PayeeName, n.PayeeAccount = strings.TrimSpace(n.PayeeName), strings.TrimSpace(n.PayeeAccount)
 	n.Conditions = strings.TrimSpace(n.Conditions)
+	c, err := money.ParseCurrency(string(n.Currency))
+	if err != nil {
+		return domain.Errorf(domain.EINVALID, "The currency %q is not one we take.", n.Currency)
+	}
+	n.Currency = c // as the ledger and the rails compare it: "usd" is USD
 	switch {
 	case n.RequestRef == "":
 		return domain.Errorf(domain.EINVALID, "An escrow needs a request reference.")
@@ -98,8 +103,10 @@ func (n *NewEscrow) validate() error {
 	case utf8.RuneCountInString(n.Conditions) > maxConditions:
 		return domain.Errorf(domain.EINVALID, "The conditions are longer than %d characters.", maxConditions)
 	}
-	if _, err := money.ParseCurrency(string(n.Currency)); err != nil {
-		return domain.Errorf(domain.EINVALID, "The currency %q is not one we take.", n.Currency)
+	// Create screens the payee after the escrow is stored: a name screening
+	// refuses (too long, a card number in it) is refused here, before.
+	if err := (Escrow{PublicID: "esc_new", Payee: Payee{Name: n.PayeeName, Type: n.PayeeType}}).Party().Validate(); err != nil {
+		return err
 	}
 	return n.Policy.validate()
 }
