@@ -284,7 +284,7 @@ func (m *apiMix) request(rng *rand.Rand, i int64) (method, path, body string, wa
 		method, path, body = http.MethodPost, "/api/v1/risk/assessments", m.eventBody(rng, i)
 	case 2, 12:
 		method, path, want = http.MethodPost, "/api/v1/transfers", http.StatusCreated
-		body = `{"bank_account": "` + m.accounts[i/20%int64(len(m.accounts))] + `", "direction": "credit", "amount": ` + strconv.FormatInt(100+i%900, 10) + `, "sec_code": "PPD", "description": "PAYOUT"}`
+		body = `{"bank_account": "` + m.accounts[i/10%int64(len(m.accounts))] + `", "direction": "credit", "amount": ` + strconv.FormatInt(100+i%900, 10) + `, "sec_code": "PPD", "description": "PAYOUT"}`
 	case 3, 13:
 		path = "/api/v1/payments?limit=20"
 	case 6, 16:
