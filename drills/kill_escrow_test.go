@@ -16,10 +16,11 @@ import (
 
 // An instance dies by SIGKILL right after Stripe made an escrow release's
 // transfer and before the release was recorded as paid. Restarted without
-// the failpoint, River rescues the release's job and it runs again: Stripe
-// is asked again under the same idempotency key (so it answers with the
-// same transfer), and the release is paid once: one posting, one
-// executed entry in the audit trail, which verifies.
+// the failpoint, River rescues the release's job and it runs again: it
+// finds the transfer made before the kill by its group (the payout key,
+// which Stripe keeps for good, unlike an idempotency key) and makes no
+// other, and the release is paid once: one posting, one executed entry in
+// the audit trail, which verifies.
 func TestKill_EscrowReleaseAfterPayout(t *testing.T) {
 	t.Parallel()
 	stripe := stripetest.Start(t) // every call the console makes to Stripe, recorded
@@ -83,8 +84,17 @@ func TestKill_EscrowReleaseAfterPayout(t *testing.T) {
 	t.Logf("paid %s after the restart began", time.Since(start).Round(100*time.Millisecond))
 
 	key := "escrow-release-" + release
-	if keys := stripe.IdempotencyKeys("POST", "/v1/transfers"); len(keys) != 1 || keys[key] < 2 {
-		t.Errorf("Stripe's transfer calls by idempotency key: %v; want every one under %q, at least twice (before and after the kill)", keys, key)
+	if keys := stripe.IdempotencyKeys("POST", "/v1/transfers"); len(keys) != 1 || keys[key] != 1 {
+		t.Errorf("Stripe's transfer calls by idempotency key: %v; want one, under %q: the retry finds the transfer made before the kill", keys, key)
+	}
+	looked := 0
+	for _, r := range stripe.Requests("GET", "/v1/transfers") {
+		if r.Query.Get("transfer_group") == key {
+			looked++
+		}
+	}
+	if looked < 2 {
+		t.Errorf("the transfer group %q was looked up %d times, want before the payout and again after the restart", key, looked)
 	}
 	var payoutRef string
 	if err := cl.DB.QueryRow(ctx, `SELECT payout_ref FROM escrow_releases WHERE public_id = $1`, release).Scan(&payoutRef); err != nil || payoutRef == "" {

@@ -25,7 +25,8 @@ func (releaseArgs) Kind() string { return "escrow.release" }
 func (expireArgs) Kind() string  { return "escrow.expire" }
 
 // A release is retried with River's backoff for about three weeks: every
-// attempt is safe, being under the same payout key.
+// attempt is safe, the payout finding a transfer made under its key (by
+// transfer group, kept by Stripe for good) before it makes one.
 const releaseJobAttempts = 25
 
 type releaseWorker struct {

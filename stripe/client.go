@@ -183,9 +183,18 @@ func (quiet) Warnf(string, ...any)  {}
 func (quiet) Errorf(string, ...any) {}
 
 // CreateTransfer moves amount to a connected account (an escrow payout)
-// under key, so a retried call is the same transfer.
+// under key, once, however late it is retried: a transfer made before
+// under key (its transfer group, which Stripe keeps for good, unlike an
+// idempotency key's 24 hours) is returned instead of making another, and
+// the idempotency key covers two calls racing and Stripe's list catching
+// up with a transfer just made.
 func (c *Client) CreateTransfer(ctx context.Context, key string, amount money.Amount, destination string, metadata map[string]string) (string, error) {
-	params := &sdk.TransferParams{Amount: sdk.Int64(amount.Minor), Currency: sdk.String(amount.Currency.Lower()), Destination: sdk.String(destination)}
+	made, err := c.transferIn(ctx, key)
+	if err != nil || made != "" {
+		return made, err
+	}
+	params := &sdk.TransferParams{Amount: sdk.Int64(amount.Minor), Currency: sdk.String(amount.Currency.Lower()), Destination: sdk.String(destination),
+		TransferGroup: sdk.String(key)}
 	for k, v := range metadata {
 		params.AddMetadata(k, v)
 	}
@@ -196,6 +205,23 @@ func (c *Client) CreateTransfer(ctx context.Context, key string, amount money.Am
 		return "", mapError(err)
 	}
 	return t.ID, nil
+}
+
+// transferIn returns the id of the transfer in group, "" if none.
+func (c *Client) transferIn(ctx context.Context, group string) (string, error) {
+	params := &sdk.TransferListParams{TransferGroup: sdk.String(group)}
+	params.Context = ctx
+	params.Limit = sdk.Int64(1)
+	it := c.api.Transfers.List(params)
+	for it.Next() {
+		if t := it.Transfer(); t.TransferGroup == group {
+			return t.ID, nil
+		}
+	}
+	if err := it.Err(); err != nil {
+		return "", mapError(err)
+	}
+	return "", nil
 }
 
 // Transfers pays escrow releases to Stripe connected accounts.
@@ -209,7 +235,7 @@ func (t Transfers) Pay(ctx context.Context, key string, r escrow.Release) (strin
 		map[string]string{"escrow": r.EscrowPublic, "release": r.PublicID})
 	if err == nil {
 		// The money moved and the release is not yet recorded as paid: the
-		// retry must find the same transfer (the same key), not make another.
+		// retry must find the same transfer (by its group), not make another.
 		failpoint.Hit("escrow.release.after-payout")
 	}
 	return ref, err

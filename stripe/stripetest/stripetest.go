@@ -1,7 +1,8 @@
 // Package stripetest gives tests a real stripe-mock (one per test process)
 // behind a recording proxy of their own, so a test can see every call the
 // console made to Stripe (and its idempotency key), or make Stripe
-// unreachable for a while.
+// unreachable for a while. It keeps what stripe-mock cannot: the events a
+// test adds and the transfers made, to list them as Stripe would.
 package stripetest
 
 import (
@@ -45,6 +46,7 @@ type Request struct {
 	Method, Path   string
 	IdempotencyKey string
 	Form           url.Values
+	Query          url.Values
 	Reached        bool // false: Stripe was down and never saw it
 }
 
@@ -54,9 +56,10 @@ type Server struct {
 	down        atomic.Bool
 	dropAnswers atomic.Bool
 
-	mu       sync.Mutex
-	requests []Request
-	events   []json.RawMessage // what GET /v1/events lists, newest first; nil: stripe-mock's canned one
+	mu        sync.Mutex
+	requests  []Request
+	events    []json.RawMessage // what GET /v1/events lists, newest first; nil: stripe-mock's canned one
+	transfers []json.RawMessage // the transfers made, for GET /v1/transfers?transfer_group=
 }
 
 // Start returns a recording proxy to stripe-mock for t.
@@ -74,7 +77,7 @@ func Start(t testing.TB) *Server {
 		form, _ := url.ParseQuery(string(body))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, IdempotencyKey: r.Header.Get("Idempotency-Key"),
-			Form: form, Reached: !s.down.Load()})
+			Form: form, Query: r.URL.Query(), Reached: !s.down.Load()})
 		s.mu.Unlock()
 		if s.down.Load() {
 			hangUp(w) // as a dead network looks to the client: no answer at all
@@ -84,12 +87,25 @@ func Start(t testing.TB) *Server {
 		if r.Method == http.MethodGet && r.URL.Path == "/v1/events" && s.listEvents(w, r) {
 			return
 		}
-		if s.dropAnswers.Load() {
-			proxy.ServeHTTP(httptest.NewRecorder(), r) // Stripe acts on it...
-			hangUp(w)                                  // ...and the answer is lost on the way back
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/transfers" && r.URL.Query().Has("transfer_group") {
+			s.listTransfers(w, r.URL.Query().Get("transfer_group"))
 			return
 		}
-		proxy.ServeHTTP(w, r)
+		answer := httptest.NewRecorder()
+		proxy.ServeHTTP(answer, r) // Stripe acts on it...
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/transfers" && answer.Code == http.StatusOK {
+			s.keepTransfer(answer, form.Get("transfer_group"))
+		}
+		if s.dropAnswers.Load() {
+			hangUp(w) // ...and the answer is lost on the way back
+			return
+		}
+		for k, v := range answer.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(answer.Code)
+		w.Write(answer.Body.Bytes())
 	}))
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -153,6 +169,42 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/events", "has_more": hasMore, "data": page})
 	return true
+}
+
+// keepTransfer remembers a transfer stripe-mock made (its answer, given
+// the group asked for), so that listing by group finds it as Stripe would.
+func (s *Server) keepTransfer(answer *httptest.ResponseRecorder, group string) {
+	var t map[string]any
+	if json.Unmarshal(answer.Body.Bytes(), &t) != nil {
+		return
+	}
+	if group != "" {
+		t["transfer_group"] = group
+	}
+	b, _ := json.Marshal(t)
+	answer.Body.Reset()
+	answer.Body.Write(b)
+	s.mu.Lock()
+	s.transfers = append(s.transfers, b)
+	s.mu.Unlock()
+}
+
+// listTransfers answers GET /v1/transfers?transfer_group= from the
+// transfers made (stripe-mock would list a canned one, whatever the group).
+func (s *Server) listTransfers(w http.ResponseWriter, group string) {
+	s.mu.Lock()
+	var page []json.RawMessage
+	for _, t := range s.transfers {
+		var head struct {
+			TransferGroup string `json:"transfer_group"`
+		}
+		if json.Unmarshal(t, &head) == nil && head.TransferGroup == group {
+			page = append(page, t)
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/transfers", "has_more": false, "data": page})
 }
 
 func hangUp(w http.ResponseWriter) {
