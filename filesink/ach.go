@@ -17,7 +17,8 @@ import (
 
 // Outbox delivers NACHA files into a directory the bank's transfer agent
 // picks them up from. A file is written under a temporary name and
-// renamed, so the agent never sees half of one; a file is never replaced
+// linked into place, so the agent never sees half of one (a temporary a
+// crash left is removed by a later delivery); a file is never replaced
 // (the same content again is a retried delivery).
 type Outbox struct {
 	Path string
@@ -38,7 +39,8 @@ func (o Outbox) Deliver(_ context.Context, name string, content []byte) (string,
 		}
 		return "", fmt.Errorf("filesink: %s exists with other content: not replaced", final)
 	}
-	tmp, err := os.CreateTemp(o.Path, ".partial-*")
+	sweepPartials(o.Path, time.Now())
+	tmp, err := os.CreateTemp(o.Path, partialPrefix+"*")
 	if err != nil {
 		return "", fmt.Errorf("filesink: %w", err)
 	}

@@ -2,6 +2,8 @@ package filesink
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,5 +66,35 @@ func TestOutboxAndInbox(t *testing.T) {
 	kept, _ := filepath.Glob(filepath.Join(in.Path, "processed", "b.ach*"))
 	if first, _ := os.ReadFile(filepath.Join(in.Path, "processed", "b.ach")); len(kept) != 2 || string(first) != "returns" {
 		t.Fatalf("processed holds %v; the first b.ach reads %q", kept, first)
+	}
+}
+
+// TestOutbox_RemovesWhatACrashLeft: a temporary file a killed delivery
+// left in the bank's pickup directory is removed by the next delivery,
+// while one a running delivery may still be writing is spared.
+func TestOutbox_RemovesWhatACrashLeft(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	abandoned, fresh := filepath.Join(dir, ".partial-111"), filepath.Join(dir, ".partial-222")
+	for _, name := range []string{abandoned, fresh} {
+		if err := os.WriteFile(name, []byte("101 half a file"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(abandoned, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Outbox{Path: dir}).Deliver(context.Background(), "file.ach", []byte("101 whole")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(abandoned); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the temporary a crash left two hours ago is still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary was removed: %v", err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "*.ach")); len(names) != 1 {
+		t.Errorf("delivered files: %v, want file.ach", names)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/paycompliance/console/domain/audit"
 )
@@ -48,11 +49,31 @@ func (d Dir) Put(_ context.Context, c audit.Checkpoint) error {
 	return nil
 }
 
+// partialPrefix names a file being written, linked into place when whole.
+const partialPrefix = ".partial-"
+
+// abandonedAfter is when a temporary file is taken for one a crashed
+// process left: no write takes this long.
+const abandonedAfter = time.Hour
+
+// sweepPartials removes the temporary files in dir that a process killed
+// mid-write left (a bank's transfer agent that picks up dotfiles too must
+// never see one), sparing any a running write may still be making.
+func sweepPartials(dir string, now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, partialPrefix+"*"))
+	for _, name := range names {
+		if info, err := os.Lstat(name); err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > abandonedAfter {
+			os.Remove(name)
+		}
+	}
+}
+
 // writeOnce writes b whole to a temporary file, then links it into place:
 // a full or failing disk leaves no truncated checkpoint behind, and a link,
 // unlike a rename, never replaces a file already there (fs.ErrExist).
 func writeOnce(name string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".partial-*")
+	sweepPartials(filepath.Dir(name), time.Now())
+	f, err := os.CreateTemp(filepath.Dir(name), partialPrefix+"*")
 	if err != nil {
 		return err
 	}
