@@ -27,14 +27,19 @@ drills: assets $(STRIPE_MOCK) ## Only the fault and several-instance drills (mak
 	go test -count=1 -run 'TestDrill_' ./app/
 	go test -count=1 ./drills/
 
-# Every parser of outside input, as package:FuzzTarget.
-FUZZ_TARGETS := ./domain/money/:FuzzParseMajor ./domain/ach/:FuzzValidateRouting ./webhook/:FuzzVerify
+# Every parser of outside input, as package:FuzzTarget. A new input is
+# minimised for at most 2 s, or a target with large inputs (NACHA files)
+# spends its whole run shrinking them.
+FUZZ_TARGETS := ./domain/money/:FuzzParseMajor ./domain/ach/:FuzzValidateRouting ./webhook/:FuzzVerify \
+  ./domain/ach/:FuzzReadInbound ./domain/ach/:FuzzNewTransfer ./domain/screening/:FuzzParse ./stripe/:FuzzEventsVerify \
+  ./handlers/:FuzzDecodeJSON ./handlers/:FuzzAuditFilter ./handlers/:FuzzPaymentQuery \
+  ./domain/payments/:FuzzNewPaymentValidate ./domain/fraud/:FuzzEventNormalize ./domain/escrow/:FuzzNewEscrowValidate
 FUZZTIME ?= 1m
 fuzz-short: assets ## Fuzz every target for 3 s (part of make test)
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 fuzz: assets ## Fuzz every target for FUZZTIME each (default 1m); a crasher lands in the package's testdata/fuzz
-	for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; done
+	for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s "$${t%%:*}"; done
 
 lint: assets ## go vet and gofmt
 	go vet ./...
@@ -76,6 +81,10 @@ SEED_SCALE ?= 0.05
 bench: assets $(STRIPE_MOCK) ## Every area's benchmarks at the targets' sizes and the load scenarios on a seed; writes docs/benchmarks.md
 	go run ./internal/benchreport -seed-scale $(SEED_SCALE)
 
+SOAK_DURATION ?= 10m
+soak: assets $(STRIPE_MOCK) ## The soak alone for SOAK_DURATION (default 10m) on a seed at SEED_SCALE: no errors, steady heap and goroutines (report in /tmp)
+	SOAK_DURATION=$(SOAK_DURATION) go run ./internal/benchreport -seed-scale $(SEED_SCALE) -only '^BenchmarkSoak$$' -md $${TMPDIR:-/tmp}/soak.md -raw $${TMPDIR:-/tmp}/soak.txt
+
 bench-smoke: assets $(STRIPE_MOCK) ## Each benchmark once at tiny sizes: a smoke test of make bench (writes to /tmp)
 	go run ./internal/benchreport -dry-run -md $${TMPDIR:-/tmp}/benchmarks.md -raw $${TMPDIR:-/tmp}/benchmarks.txt
 
@@ -89,4 +98,4 @@ screenshot: assets $(STRIPE_MOCK) ## Refresh the README's screenshots in docs/ f
 
 clean: ## Remove build output (not var/: it holds your keys)
 	rm -rf bin static/vendor node_modules domain/identity/common-passwords.txt
-.PHONY: help run build test drills fuzz fuzz-short lint generate check-generated assets bench bench-smoke migration screenshot clean
+.PHONY: help run build test drills fuzz fuzz-short soak lint generate check-generated assets bench bench-smoke migration screenshot clean
