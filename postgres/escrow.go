@@ -66,15 +66,6 @@ func (s EscrowStore) Escrow(ctx context.Context, publicID string, lock bool) (es
 	return one(ctx, Conn(ctx, s.DB), lockIf(`SELECT `+escrowColumns+` FROM escrows WHERE public_id = $1`, lock), scanEscrow, publicID)
 }
 
-// EscrowByID implements escrow.Store.
-func (s EscrowStore) EscrowByID(ctx context.Context, id int64) (escrow.Escrow, error) {
-	e, found, err := one(ctx, Conn(ctx, s.DB), `SELECT `+escrowColumns+` FROM escrows WHERE id = $1`, scanEscrow, id)
-	if err == nil && !found {
-		err = pgx.ErrNoRows
-	}
-	return e, err
-}
-
 // Escrows implements escrow.Store: newest first, after the given public id.
 func (s EscrowStore) Escrows(ctx context.Context, after string, limit int) ([]escrow.Escrow, error) {
 	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT `+escrowColumns+` FROM escrows
@@ -98,19 +89,22 @@ func (s EscrowStore) InsertPolicy(ctx context.Context, p *escrow.Policy) error {
 
 // Policies implements escrow.Store.
 func (s EscrowStore) Policies(ctx context.Context, escrowID int64) ([]escrow.Policy, error) {
-	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT escrow_id, version, rules, status, proposed_by, proposed_at, decided_by, decided_at
-		FROM escrow_policies WHERE escrow_id = $1 ORDER BY version DESC`, escrowID)
+	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT `+policyColumns+` FROM escrow_policies WHERE escrow_id = $1 ORDER BY version DESC`, escrowID)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (escrow.Policy, error) {
-		var p escrow.Policy
-		var rules []byte
-		if err := row.Scan(&p.EscrowID, &p.Version, &rules, &p.Status, &p.ProposedBy, &p.ProposedAt, &p.DecidedBy, &p.DecidedAt); err != nil {
-			return p, err
-		}
-		return p, json.Unmarshal(rules, &p.Rules)
-	})
+	return pgx.CollectRows(rows, scanPolicy)
+}
+
+const policyColumns = `escrow_id, version, rules, status, proposed_by, proposed_at, decided_by, decided_at`
+
+func scanPolicy(row pgx.CollectableRow) (escrow.Policy, error) {
+	var p escrow.Policy
+	var rules []byte
+	if err := row.Scan(&p.EscrowID, &p.Version, &rules, &p.Status, &p.ProposedBy, &p.ProposedAt, &p.DecidedBy, &p.DecidedAt); err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal(rules, &p.Rules)
 }
 
 // SetPolicyStatus implements escrow.Store.
@@ -153,15 +147,6 @@ func (s EscrowStore) Postings(ctx context.Context, escrowID int64) ([]escrow.Pos
 		err := row.Scan(&p.ID, &p.EscrowID, &p.Kind, &p.Amount, &p.ReleaseID, &p.SourceRef, &p.By, &p.At)
 		return p, err
 	})
-}
-
-// Funders implements escrow.Store.
-func (s EscrowStore) Funders(ctx context.Context, escrowID int64) ([]string, error) {
-	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT DISTINCT by_actor FROM escrow_postings WHERE escrow_id = $1 AND kind = 'funded'`, escrowID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 const releaseColumns = `r.id, r.public_id, r.escrow_id, e.public_id, r.amount, e.currency, e.payee_name, e.payee_type, e.payee_kind,
@@ -259,21 +244,6 @@ func (s EscrowStore) InsertApproval(ctx context.Context, a *escrow.Approval) (bo
 	return err == nil, err
 }
 
-// Approvals implements escrow.Store.
-func (s EscrowStore) Approvals(ctx context.Context, releaseID int64) ([]escrow.Approval, error) {
-	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT id, release_id, approver, payload_hash, totp_step, at, key_id, alg, signature
-		FROM escrow_approvals WHERE release_id = $1 ORDER BY id`, releaseID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (escrow.Approval, error) {
-		var a escrow.Approval
-		err := row.Scan(&a.ID, &a.ReleaseID, &a.Approver, &a.PayloadHash, &a.TOTPStep, &a.At, &a.Signature.KeyID, &a.Signature.Algorithm, &a.Signature.Value)
-		a.At = a.At.UTC()
-		return a, err
-	})
-}
-
 // AuditSeqs implements escrow.Store, through the audit log's target index.
 func (s EscrowStore) AuditSeqs(ctx context.Context, releaseID string) (map[string]int64, error) {
 	rows, err := Conn(ctx, s.DB).Query(ctx, `SELECT audit_field(entry, '{actor,id}'), max(seq) FROM audit_log
@@ -298,4 +268,57 @@ func (s EscrowStore) AuditSeqs(ctx context.Context, releaseID string) (map[strin
 func (s EscrowStore) Changed(ctx context.Context) error {
 	_, err := Conn(ctx, s.DB).Exec(ctx, `SELECT pg_notify($1, '')`, EscrowChannel)
 	return err
+}
+
+// ViewParts implements escrow.Store: four queries, however many releases.
+func (s EscrowStore) ViewParts(ctx context.Context, escrowIDs, releaseIDs []int64) (escrow.ViewParts, error) {
+	db := Conn(ctx, s.DB)
+	parts := escrow.ViewParts{Escrows: map[int64]escrow.Escrow{}, Policies: map[int64][]escrow.Policy{},
+		Funders: map[int64][]string{}, Approvals: map[int64][]escrow.Approval{}}
+	rows, err := db.Query(ctx, `SELECT `+escrowColumns+` FROM escrows WHERE id = ANY($1)`, escrowIDs)
+	if err != nil {
+		return parts, err
+	}
+	escrows, err := pgx.CollectRows(rows, scanEscrow)
+	if err != nil {
+		return parts, err
+	}
+	for _, e := range escrows {
+		parts.Escrows[e.ID] = e
+	}
+	if rows, err = db.Query(ctx, `SELECT `+policyColumns+` FROM escrow_policies WHERE escrow_id = ANY($1) ORDER BY escrow_id, version DESC`, escrowIDs); err != nil {
+		return parts, err
+	}
+	policies, err := pgx.CollectRows(rows, scanPolicy)
+	if err != nil {
+		return parts, err
+	}
+	for _, p := range policies {
+		parts.Policies[p.EscrowID] = append(parts.Policies[p.EscrowID], p)
+	}
+	if rows, err = db.Query(ctx, `SELECT DISTINCT escrow_id, by_actor FROM escrow_postings WHERE escrow_id = ANY($1) AND kind = 'funded'`, escrowIDs); err != nil {
+		return parts, err
+	}
+	var escrowID int64
+	var funder string
+	if _, err := pgx.ForEachRow(rows, []any{&escrowID, &funder}, func() error {
+		parts.Funders[escrowID] = append(parts.Funders[escrowID], funder)
+		return nil
+	}); err != nil {
+		return parts, err
+	}
+	if rows, err = db.Query(ctx, `SELECT id, release_id, approver, payload_hash, totp_step, at, key_id, alg, signature
+		FROM escrow_approvals WHERE release_id = ANY($1) ORDER BY id`, releaseIDs); err != nil {
+		return parts, err
+	}
+	approvals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (escrow.Approval, error) {
+		var a escrow.Approval
+		err := row.Scan(&a.ID, &a.ReleaseID, &a.Approver, &a.PayloadHash, &a.TOTPStep, &a.At, &a.Signature.KeyID, &a.Signature.Algorithm, &a.Signature.Value)
+		a.At = a.At.UTC()
+		return a, err
+	})
+	for _, a := range approvals {
+		parts.Approvals[a.ReleaseID] = append(parts.Approvals[a.ReleaseID], a)
+	}
+	return parts, err
 }

@@ -785,3 +785,59 @@ func TestEscrow_ApprovalCodeIsSpent(t *testing.T) {
 		t.Fatalf("%d approvals stored", n)
 	}
 }
+
+// TestEscrow_InboxAcrossEscrows: each approver's inbox lists the pending
+// requests they may sign, from every escrow, each with its own escrow,
+// policy and approvals (read for all the requests at once).
+func TestEscrow_InboxAcrossEscrows(t *testing.T) {
+	t.Parallel()
+	f := newEscrowFixture(t)
+	e1 := f.open(t, "inbox-1", twoOfThree(), 10_000)
+	e2 := f.open(t, "inbox-2", escrow.PolicyRules{Groups: []escrow.Group{{Name: "legal", Threshold: 1, Members: []string{"priya", "zoe"}}}}, 10_000)
+	r1, r2, r3 := f.request(t, e1, "inbox-r1", 1_000), f.request(t, e1, "inbox-r2", 2_000), f.request(t, e2, "inbox-r3", 3_000)
+	if _, err := f.approve("ben", r1); err != nil {
+		t.Fatal(err)
+	}
+	inbox := func(user string) map[string]escrow.ReleaseView {
+		t.Helper()
+		views, err := f.escrow.Inbox(approver(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]escrow.ReleaseView{}
+		for _, v := range views {
+			out[v.Release.PublicID] = v
+		}
+		return out
+	}
+	if got := inbox("ben"); len(got) != 1 || got[r2.PublicID].Release.ID == 0 {
+		t.Errorf("ben's inbox: %v, want only %s (he signed %s; %s is not his)", keysOf(got), r2.PublicID, r1.PublicID, r3.PublicID)
+	}
+	if got := inbox("zoe"); len(got) != 1 || got[r3.PublicID].Release.ID == 0 {
+		t.Errorf("zoe's inbox: %v, want only %s", keysOf(got), r3.PublicID)
+	}
+	got := inbox("priya")
+	if len(got) != 3 {
+		t.Fatalf("priya's inbox: %v, want all three", keysOf(got))
+	}
+	for _, c := range []struct {
+		r         escrow.Release
+		e         escrow.Escrow
+		approvals int
+		group     string
+	}{{r1, e1, 1, "finance"}, {r2, e1, 0, "finance"}, {r3, e2, 0, "legal"}} {
+		v := got[c.r.PublicID]
+		if v.Escrow.PublicID != c.e.PublicID || len(v.Approvals) != c.approvals || len(v.Policy.Groups) != 1 || v.Policy.Groups[0].Name != c.group {
+			t.Errorf("%s: escrow %s, %d approvals, policy %+v; want escrow %s, %d approvals, group %s",
+				c.r.PublicID, v.Escrow.PublicID, len(v.Approvals), v.Policy, c.e.PublicID, c.approvals, c.group)
+		}
+	}
+}
+
+func keysOf(m map[string]escrow.ReleaseView) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -19,7 +19,6 @@ type Store interface {
 	InsertEscrow(ctx context.Context, e *Escrow, requestRef string) (inserted bool, err error)
 	EscrowByRef(ctx context.Context, requestRef string) (Escrow, bool, error)
 	Escrow(ctx context.Context, publicID string, lock bool) (Escrow, bool, error)
-	EscrowByID(ctx context.Context, id int64) (Escrow, error)
 	Escrows(ctx context.Context, after string, limit int) ([]Escrow, error)
 
 	InsertPolicy(ctx context.Context, p *Policy) error
@@ -30,8 +29,6 @@ type Store interface {
 	// or a release is paid twice, EINVALID when a bucket would go negative.
 	InsertPosting(ctx context.Context, p *Posting) error
 	Postings(ctx context.Context, escrowID int64) ([]Posting, error)
-	// Funders are who recorded the escrow's fundings.
-	Funders(ctx context.Context, escrowID int64) ([]string, error)
 
 	InsertRelease(ctx context.Context, r *Release, requestRef string) (inserted bool, err error)
 	ReleaseByRef(ctx context.Context, requestRef string) (Release, bool, error)
@@ -46,13 +43,25 @@ type Store interface {
 	// InsertApproval adds a signature; false when this approver has signed
 	// this payload already.
 	InsertApproval(ctx context.Context, a *Approval) (bool, error)
-	Approvals(ctx context.Context, releaseID int64) ([]Approval, error)
+	// ViewParts reads what views of releases need besides the releases,
+	// for all of them at once (an inbox of many costs no more round trips
+	// than one release).
+	ViewParts(ctx context.Context, escrowIDs, releaseIDs []int64) (ViewParts, error)
 	// AuditSeqs maps each approver to the audit sequence number of their
 	// approval of the release, for those already chained.
 	AuditSeqs(ctx context.Context, releasePublicID string) (map[string]int64, error)
 
 	// Changed tells every instance's live pages that releases moved.
 	Changed(ctx context.Context) error
+}
+
+// ViewParts are, by escrow id, the escrows, their policies (newest first)
+// and who funded them, and by release id the approvals (oldest first).
+type ViewParts struct {
+	Escrows   map[int64]Escrow
+	Policies  map[int64][]Policy
+	Funders   map[int64][]string
+	Approvals map[int64][]Approval
 }
 
 // ReleaseQuery selects release requests.

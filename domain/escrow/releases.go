@@ -3,6 +3,7 @@ package escrow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -144,32 +145,46 @@ func (s *Service) Release(ctx context.Context, publicID string) (ReleaseView, er
 	return s.view(ctx, r)
 }
 
+// view builds r's view: its escrow, policy, approvals and progress.
 func (s *Service) view(ctx context.Context, r Release) (ReleaseView, error) {
-	e, err := s.Store.EscrowByID(ctx, r.EscrowID)
+	vs, err := s.views(ctx, []Release{r})
 	if err != nil {
 		return ReleaseView{}, err
 	}
-	policies, err := s.Store.Policies(ctx, e.ID)
-	if err != nil {
-		return ReleaseView{}, err
+	return vs[0], nil
+}
+
+// views builds the views of rs with one read of their parts for all.
+func (s *Service) views(ctx context.Context, rs []Release) ([]ReleaseView, error) {
+	escrowIDs, releaseIDs := make([]int64, len(rs)), make([]int64, len(rs))
+	for i, r := range rs {
+		escrowIDs[i], releaseIDs[i] = r.EscrowID, r.ID
 	}
-	funders, err := s.Store.Funders(ctx, e.ID)
+	parts, err := s.Store.ViewParts(ctx, escrowIDs, releaseIDs)
 	if err != nil {
-		return ReleaseView{}, err
+		return nil, err
 	}
-	v := ReleaseView{Release: r, Escrow: e, Excluded: excluded(e, funders)}
-	for _, p := range policies {
-		if p.Version == r.PolicyVersion {
-			v.Policy = p.Rules
+	now, err := s.Store.Clock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReleaseView, len(rs))
+	for i, r := range rs {
+		e, ok := parts.Escrows[r.EscrowID]
+		if !ok {
+			return nil, fmt.Errorf("escrow: release %d names escrow %d, which is not there", r.ID, r.EscrowID)
 		}
+		v := ReleaseView{Release: r, Escrow: e, Excluded: excluded(e, parts.Funders[e.ID]), Approvals: parts.Approvals[r.ID], Now: now}
+		for _, p := range parts.Policies[e.ID] {
+			if p.Version == r.PolicyVersion {
+				v.Policy = p.Rules
+			}
+		}
+		v.Counting = Counting(r, v.Policy, v.Approvals, v.Excluded)
+		v.Progress = v.Policy.Progress(v.Counting)
+		out[i] = v
 	}
-	if v.Approvals, err = s.Store.Approvals(ctx, r.ID); err != nil {
-		return ReleaseView{}, err
-	}
-	v.Counting = Counting(r, v.Policy, v.Approvals, v.Excluded)
-	v.Progress = v.Policy.Progress(v.Counting)
-	v.Now, err = s.Store.Clock(ctx)
-	return v, err
+	return out, nil
 }
 
 // Inbox lists the requests waiting for user's signature, soonest to
@@ -183,12 +198,12 @@ func (s *Service) Inbox(ctx context.Context) ([]ReleaseView, error) {
 	if err != nil {
 		return nil, err
 	}
+	views, err := s.views(ctx, pending)
+	if err != nil {
+		return nil, err
+	}
 	var out []ReleaseView
-	for _, r := range pending {
-		v, err := s.view(ctx, r)
-		if err != nil {
-			return nil, err
-		}
+	for _, v := range views {
 		if ok, _ := v.CanApprove(caller.Actor.ID); ok {
 			out = append(out, v)
 		}
