@@ -66,8 +66,8 @@ var runs = []Run{
 	{Pkg: "./web/", Bench: "BenchmarkHomePage", Benchtime: "3s", Est: 5},
 	{Pkg: "./web/", Bench: "BenchmarkStaticFile", Benchtime: "20000x", Est: 4},
 
-	{Pkg: "./web/", Bench: "BenchmarkPageMix", Benchtime: "60000x", Load: true, Est: 25},
-	{Pkg: "./web/", Bench: "BenchmarkAPIMix", Benchtime: "20000x", Load: true, Est: 20},
+	{Pkg: "./web/", Bench: "BenchmarkPageMix", Benchtime: "60000x", Load: true, Est: 35},
+	{Pkg: "./web/", Bench: "BenchmarkAPIMix", Benchtime: "20000x", Load: true, Est: 35},
 	{Pkg: "./web/", Bench: "BenchmarkSoak", Benchtime: "1x", Load: true, Est: 90},
 }
 
