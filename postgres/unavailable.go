@@ -1,8 +1,8 @@
 package postgres
 
 import (
+	"context"
 	"errors"
-	"io"
 	"net"
 	"strings"
 
@@ -27,8 +27,13 @@ func Unavailable(err error) bool {
 	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
 		return true
 	}
-	if _, ok := errors.AsType[net.Error](err); ok {
-		return true
+	// A request's own deadline or cancellation is not the database's
+	// absence (context errors pass for net.Errors, being timeouts).
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || pgconn.SafeToRetry(err)
+	// A connection lost mid-query ends in a network error (reset, broken
+	// pipe); a bare EOF is not taken for one, as any reader may return it.
+	_, lost := errors.AsType[net.Error](err)
+	return lost || pgconn.SafeToRetry(err)
 }

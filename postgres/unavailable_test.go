@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
 
@@ -48,6 +49,9 @@ func TestUnavailable(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, `SELECT 1`); !postgres.Unavailable(err) {
 		t.Fatalf("a query on a connection the server ended: %v, want unavailable", err)
+	}
+	if postgres.Unavailable(context.DeadlineExceeded) || postgres.Unavailable(io.ErrUnexpectedEOF) {
+		t.Fatal("a request's deadline or a bare EOF is not the database's absence")
 	}
 	if postgres.Unavailable(nil) {
 		t.Fatal("no error is not unavailability")
