@@ -13,8 +13,9 @@ import (
 // as people type card numbers.
 var run = regexp.MustCompile(`\d(?:[ -]?\d)*`)
 
-// Find returns the first card-number-like part of s that passes the Luhn
-// check, and whether there is one. Within a run of digit groups ("Qty 2
+// Find returns the first card-number-like part of s that begins as a
+// brand's card numbers do and passes the Luhn check, and whether there is
+// one. Within a run of digit groups ("Qty 2
 // 4242 4242 4242 4242", "ref 1-4242…"), every span of whole groups holding
 // 13 to 19 digits is tried, so a card number next to other digits is still
 // found. Digits are not split inside a group: a long unbroken number (an ACH
@@ -29,13 +30,29 @@ func Find(s string) (string, bool) {
 				if digits += len(groups[j]); digits > 19 {
 					break
 				}
-				if digits >= 13 && Luhn(strings.Join(groups[i:j+1], "")) {
+				if candidate := strings.Join(groups[i:j+1], ""); digits >= 13 && issuedByABrand(candidate) && Luhn(candidate) {
 					return strings.Join(groups[i:j+1], " "), true
 				}
 			}
 		}
 	}
 	return "", false
+}
+
+// issuedByABrand says whether digits begin as the card numbers of the
+// payment brands do (ISO/IEC 7812 issuer numbers): Visa 4; Mastercard and
+// Maestro 5 and 2221–2720; American Express, JCB and Diners Club 3;
+// Discover, UnionPay and the rest of Maestro 6. A Luhn-valid number that
+// begins otherwise, one in ten of any digits (an ACH trace number begins
+// with a routing number), is not a card number.
+func issuedByABrand(digits string) bool {
+	switch digits[0] {
+	case '3', '4', '5', '6':
+		return true
+	case '2':
+		return digits[:4] >= "2221" && digits[:4] <= "2720"
+	}
+	return false
 }
 
 // Luhn reports whether the digits of s (spaces and dashes ignored) pass

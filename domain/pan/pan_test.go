@@ -17,6 +17,12 @@ func TestFind(t *testing.T) {
 		{"pi_3MtwBwLkdIwHu7ix28a3tqPa", ""},
 		{"order 12345, phone 555 0100", ""},
 		{"trace 091000019000001", ""}, // an unbroken 15-digit identifier failing Luhn
+		{"trace 900000000000001", ""}, // one passing Luhn, but no brand's card begins with 9
+		{"mc 2223000048400011", "2223000048400011"},
+		{"not mc 2121000000000000", ""}, // Luhn-valid, below Mastercard's 2221
+		{"amex 378282246310005", "378282246310005"},
+		{"discover 6011111111111117", "6011111111111117"},
+		{"id 1000000000000008 and 7000000000000005 and 8000000000000003", ""}, // Luhn-valid, no brand
 		{"", ""},
 	} {
 		got, ok := Find(tc.in)
