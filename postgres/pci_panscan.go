@@ -184,7 +184,8 @@ func collect(ctx context.Context, db DBTX, t scanTable, sql string, found map[[3
 	return rows.Err()
 }
 
-// recheck forgets what earlier scans found once the value is gone.
+// recheck forgets what earlier scans found once the value is gone: one
+// query by key (or ctid) per table and column, however many findings.
 func (s PCIStore) recheck(ctx context.Context, db DBTX, tables []scanTable, found map[[3]string]string) error {
 	rows, err := db.Query(ctx, `SELECT table_name, column_name, row_key FROM pci_pan_findings`)
 	if err != nil {
@@ -194,39 +195,65 @@ func (s PCIStore) recheck(ctx context.Context, db DBTX, tables []scanTable, foun
 	if err != nil {
 		return err
 	}
+	byPlace := map[[2]string][]string{}
 	for _, e := range earlier {
-		still := false
-		for _, t := range tables {
-			if t.name != e.Table {
-				continue
+		place := [2]string{e.Table, e.Column}
+		byPlace[place] = append(byPlace[place], e.Row)
+	}
+	for place, keys := range byPlace {
+		still := map[string]bool{}
+		if t, c, ok := scanned(tables, place); ok {
+			sql := `SELECT ctid::text, ` + c.text() + ` FROM ` + pgx.Identifier{t.name}.Sanitize() + ` WHERE ctid = ANY($1::tid[])`
+			if t.key != "" {
+				key := pgx.Identifier{t.key}.Sanitize()
+				sql = `SELECT ` + key + `::text, ` + c.text() + ` FROM ` + pgx.Identifier{t.name}.Sanitize() + ` WHERE ` + key + ` = ANY($1::int8[])`
 			}
-			for _, c := range t.columns {
-				if c.name != e.Column {
-					continue
-				}
-				where := "ctid = $1::tid"
-				if t.key != "" {
-					where = pgx.Identifier{t.key}.Sanitize() + "::text = $1"
-				}
-				var v *string
-				err := db.QueryRow(ctx, `SELECT `+c.text()+` FROM `+pgx.Identifier{t.name}.Sanitize()+` WHERE `+where+` LIMIT 1`, e.Row).Scan(&v)
-				if err != nil && err != pgx.ErrNoRows {
-					return err
-				}
+			rows, err := db.Query(ctx, sql, keys)
+			if err != nil {
+				return err
+			}
+			var key string
+			var v *string
+			if _, err := pgx.ForEachRow(rows, []any{&key, &v}, func() error {
 				if v != nil {
 					if number, ok := pan.Find(*v); ok {
-						found[[3]string{e.Table, e.Column, e.Row}], still = mask(number), true
+						found[[3]string{place[0], place[1], key}], still[key] = mask(number), true
 					}
 				}
+				return nil
+			}); err != nil {
+				return err
 			}
 		}
-		if !still {
-			if _, err := db.Exec(ctx, `DELETE FROM pci_pan_findings WHERE table_name = $1 AND column_name = $2 AND row_key = $3`, e.Table, e.Column, e.Row); err != nil {
+		var gone []string
+		for _, k := range keys {
+			if !still[k] {
+				gone = append(gone, k)
+			}
+		}
+		if len(gone) > 0 {
+			if _, err := db.Exec(ctx, `DELETE FROM pci_pan_findings WHERE table_name = $1 AND column_name = $2 AND row_key = ANY($3)`,
+				place[0], place[1], gone); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// scanned finds a table and column the scan reads.
+func scanned(tables []scanTable, place [2]string) (scanTable, scanColumn, bool) {
+	for _, t := range tables {
+		if t.name != place[0] {
+			continue
+		}
+		for _, c := range t.columns {
+			if c.name == place[1] {
+				return t, c, true
+			}
+		}
+	}
+	return scanTable{}, scanColumn{}, false
 }
 
 // mask shows a card number as PCI DSS 3.4.1 allows at most: the first six
