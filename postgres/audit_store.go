@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,19 +63,37 @@ func (s AuditStore) Get(ctx context.Context, seq int64) (audit.Record, bool, err
 // become predicates, so each query has a plan that uses its index (an
 // "$1 = ” OR ..." query would defeat them at ten million rows).
 func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([]audit.Record, error) {
-	w := where{}
-	w.addIf(!f.From.IsZero(), "occurred_at >= ?", f.From)
-	w.addIf(!f.To.IsZero(), "occurred_at < ?", f.To)
-	w.addIf(f.ActorID != "", "audit_field(entry, '{actor,id}') = ?", f.ActorID)
-	w.addIf(f.Action != "", "audit_field(entry, '{action}') = ?", string(f.Action))
-	w.addIf(f.Outcome != "", "audit_field(entry, '{outcome}') = ?", string(f.Outcome))
-	w.addIf(f.TargetType != "", "audit_field(entry, '{target,type}') = ?", f.TargetType)
-	w.addIf(f.TargetID != "", "audit_field(entry, '{target,id}') = ?", f.TargetID)
-	w.addIf(f.Text != "", `convert_from(entry, 'UTF8') ILIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Text)+"%")
 	// A time-filtered view is ordered, and paged, by (time, seq): the time
 	// indexes then return its rows already in order, where sorting by seq
 	// alone would fetch and sort every match in the range first.
 	byTime := !f.From.IsZero() || !f.To.IsZero()
+	// Otherwise, when the filter fixes the fields an index (…, seq) leads
+	// with, the query orders by them too and writes them as a range of one
+	// value: the same rows in the same order, but only that index gives the
+	// order, so the planner walks it. With "=", it drops them from the order
+	// and may walk the seq index instead, filtering row by row, which is
+	// what it picks when matches are common but the newest rows hold none
+	// (0.2 s a page at ten million entries; 3 ms on the right index).
+	var lead []string
+	if !byTime || p.Tail {
+		lead = indexLead(f)
+	}
+	w := where{}
+	equal := func(set bool, expr, value string) {
+		if slices.Contains(lead, expr) {
+			w.addIf(set, expr+" >= ? AND "+expr+" <= ?", value)
+		} else {
+			w.addIf(set, expr+" = ?", value)
+		}
+	}
+	w.addIf(!f.From.IsZero(), "occurred_at >= ?", f.From)
+	w.addIf(!f.To.IsZero(), "occurred_at < ?", f.To)
+	equal(f.ActorID != "", actorField, f.ActorID)
+	equal(f.Action != "", actionField, string(f.Action))
+	equal(f.Outcome != "", "audit_field(entry, '{outcome}')", string(f.Outcome))
+	equal(f.TargetType != "", targetTypeField, f.TargetType)
+	equal(f.TargetID != "", targetIDField, f.TargetID)
+	w.addIf(f.Text != "", `convert_from(entry, 'UTF8') ILIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(f.Text)+"%")
 	w.addIf(p.MaxSeq > 0, "seq <= ?", p.MaxSeq)
 	switch {
 	case p.Tail:
@@ -84,16 +103,16 @@ func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([
 	case p.Before > 0:
 		w.add("seq < ?", p.Before)
 	}
-	order := "seq DESC"
+	dir := " DESC"
+	if p.Tail || p.Oldest {
+		dir = " ASC"
+	}
+	order := "seq" + dir
 	switch {
-	case p.Tail:
-		order = "seq ASC"
-	case byTime && p.Oldest:
-		order = "occurred_at ASC, seq ASC"
-	case byTime:
-		order = "occurred_at DESC, seq DESC"
-	case p.Oldest:
-		order = "seq ASC"
+	case byTime && !p.Tail:
+		order = "occurred_at" + dir + ", seq" + dir
+	case lead != nil:
+		order = strings.Join(lead, dir+", ") + dir + ", seq" + dir
 	}
 	sql := `SELECT ` + recordColumns + ` FROM audit_log` + w.sql() + ` ORDER BY ` + order + w.limit(p.Limit)
 	rows, err := s.DB.Query(ctx, sql, w.args...)
@@ -101,6 +120,28 @@ func (s AuditStore) Search(ctx context.Context, f audit.Filter, p audit.Page) ([
 		return nil, err
 	}
 	return pgx.CollectRows(rows, scanRecord)
+}
+
+// The entry's fields the audit_log indexes are built on.
+const (
+	actorField      = "audit_field(entry, '{actor,id}')"
+	actionField     = "audit_field(entry, '{action}')"
+	targetTypeField = "audit_field(entry, '{target,type}')"
+	targetIDField   = "audit_field(entry, '{target,id}')"
+)
+
+// indexLead returns the fields an index (…, seq) leads with when f fixes
+// every one of them: target, actor or action, in that order of preference.
+func indexLead(f audit.Filter) []string {
+	switch {
+	case f.TargetType != "" && f.TargetID != "":
+		return []string{targetTypeField, targetIDField}
+	case f.ActorID != "":
+		return []string{actorField}
+	case f.Action != "":
+		return []string{actionField}
+	}
+	return nil
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
