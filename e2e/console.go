@@ -48,16 +48,30 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 	for i := 0; i+1 < len(extraEnv); i += 2 {
 		env[extraEnv[i]] = extraEnv[i+1]
 	}
+	c := &Console{DataDir: dataDir, logs: &webtest.LogBuffer{}, lastStep: map[string]int64{}}
+	c.URL = Serve(t, []string{"serve", "--demo"}, env, c.logs, 60*time.Second)
+	return c
+}
+
+// Log is where a console served in process logs, and what it logged.
+type Log interface {
+	io.Writer
+	String() string
+}
+
+// Serve runs app.Main with args and the settings env in process, as the
+// console binary would, waits up to within for it to listen, and returns
+// its address; when tb ends it stops it and checks that it exits cleanly.
+// Its log goes to logs, which failures quote.
+func Serve(tb testing.TB, args []string, env map[string]string, logs Log, within time.Duration) string {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stdoutW := io.Pipe()
-	c := &Console{DataDir: dataDir, logs: &webtest.LogBuffer{}, lastStep: map[string]int64{}}
-	getenv := func(k string) string { return env[k] }
 	exit := make(chan int, 1)
 	go func() {
-		exit <- app.Main(ctx, []string{"serve", "--demo"}, stdoutW, c.logs, getenv)
+		exit <- app.Main(ctx, args, stdoutW, logs, func(k string) string { return env[k] })
 		stdoutW.Close()
 	}()
-
 	found := make(chan string, 1)
 	go func() {
 		s := bufio.NewScanner(stdout)
@@ -68,29 +82,30 @@ func StartConsole(t *testing.T, extraEnv ...string) *Console {
 		}
 		close(found)
 	}()
+	var url string
 	select {
-	case url, ok := <-found:
+	case u, ok := <-found:
 		if !ok {
 			cancel()
-			t.Fatalf("console exited before it was ready; its log:\n%s", c.logs)
+			tb.Fatalf("console exited before it was ready; its log:\n%s", logs)
 		}
-		c.URL = url
-	case <-time.After(60 * time.Second):
+		url = u
+	case <-time.After(within):
 		cancel()
-		t.Fatalf("console not ready after 60 s; its log:\n%s", c.logs)
+		tb.Fatalf("console not ready after %v; its log:\n%s", within, logs)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
 		select {
 		case code := <-exit:
 			if code != 0 {
-				t.Errorf("console exited with %d on shutdown; its log:\n%s", code, c.logs)
+				tb.Errorf("console exited with %d on shutdown; its log:\n%s", code, logs)
 			}
 		case <-time.After(30 * time.Second):
-			t.Errorf("console did not stop within 30 s of shutdown")
+			tb.Errorf("console did not stop within 30 s of shutdown")
 		}
 	})
-	return c
+	return url
 }
 
 // Logs returns what the console logged so far.

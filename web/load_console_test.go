@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/paycompliance/console/app"
 	"github.com/paycompliance/console/domain/identity"
+	"github.com/paycompliance/console/e2e"
 	"github.com/paycompliance/console/postgres/pgtest"
 	"github.com/paycompliance/console/web"
 )
@@ -49,8 +49,6 @@ type loadConsole struct {
 // core, at least 4 and at most 16.
 func loadWorkers() int { return min(16, max(4, 2*runtime.GOMAXPROCS(0))) }
 
-var consoleReady = regexp.MustCompile(`Console ready: (http://\S+?)/?$`)
-
 // startLoadConsole starts the console for b and stops it when b ends.
 func startLoadConsole(b *testing.B) *loadConsole {
 	b.Helper()
@@ -72,47 +70,7 @@ func startLoadConsole(b *testing.B) *loadConsole {
 		// only, for the benchmark: the limiter still runs on every call.
 		"API_RATE_LIMIT": "100000000",
 	}
-	logs := &tailBuffer{max: 64 << 10}
-	stdout, stdoutW := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	exit := make(chan int, 1)
-	go func() {
-		exit <- app.Main(ctx, args, stdoutW, logs, func(k string) string { return env[k] })
-		stdoutW.Close()
-	}()
-	found := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			if m := consoleReady.FindStringSubmatch(s.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		close(found)
-	}()
-	c := &loadConsole{dbURL: dbURL}
-	select {
-	case u, ok := <-found:
-		if !ok {
-			cancel()
-			b.Fatalf("console exited before it was ready; its log:\n%s", logs)
-		}
-		c.URL = u
-	case <-time.After(120 * time.Second):
-		cancel()
-		b.Fatalf("console not ready after 120 s; its log:\n%s", logs)
-	}
-	b.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-exit:
-			if code != 0 {
-				b.Errorf("console exited with %d; its log:\n%s", code, logs)
-			}
-		case <-time.After(30 * time.Second):
-			b.Errorf("console did not stop within 30 s")
-		}
-	})
+	c := &loadConsole{dbURL: dbURL, URL: e2e.Serve(b, args, env, &tailBuffer{max: 64 << 10}, 120*time.Second)}
 	raw, err := os.ReadFile(filepath.Join(dataDir, app.DemoCredentialsFile))
 	if err != nil {
 		b.Fatalf("demo users: %v", err)
