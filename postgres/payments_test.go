@@ -461,7 +461,9 @@ func TestPayments_ReviewsDisputesAndCancel(t *testing.T) {
 		r, _, _ := f.svc.Reviews(as("fraud", identity.PermPaymentsRead), payments.ListQuery{OpenOnly: true})
 		return len(r) == 1 && r[0].PaymentPublic == p.PublicID
 	})
-	got = f.payment(t, p.PublicID)
+	// The three events are applied by jobs in any order, as Stripe may send
+	// them: the charge's risk can land after the review and the status.
+	wait.For(t, "the charge's risk never landed", func() bool { got = f.payment(t, p.PublicID); return got.Risk.Level != "" })
 	if got.Risk.Level != payments.RiskElevated || got.Risk.Score != 72 {
 		t.Fatalf("risk %+v", got.Risk)
 	}
