@@ -57,7 +57,8 @@ func TestInstances_OneAuditSequencerAcrossInstances(t *testing.T) {
 }
 
 // auditLeader waits until exactly one backend holds the audit leader lock
-// (7262003) and, when want is set, that it is want's; it returns the holder's
+// (7262003) in the cluster's database (other tests' consoles hold it in
+// theirs) and, when want is set, that it is want's; it returns the holder's
 // application_name.
 func auditLeader(t *testing.T, cl *Cluster, want string) string {
 	t.Helper()
@@ -65,7 +66,8 @@ func auditLeader(t *testing.T, cl *Cluster, want string) string {
 	waitFor(t, "one audit leader", func() bool {
 		rows, err := cl.DB.Query(context.Background(), `SELECT a.application_name FROM pg_locks l
 			JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.objid = 7262003 AND l.granted`)
+			WHERE l.locktype = 'advisory' AND l.objid = 7262003 AND l.granted
+			  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
 		if err != nil {
 			return false
 		}
