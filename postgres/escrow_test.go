@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -831,6 +832,26 @@ func TestEscrow_InboxAcrossEscrows(t *testing.T) {
 			t.Errorf("%s: escrow %s, %d approvals, policy %+v; want escrow %s, %d approvals, group %s",
 				c.r.PublicID, v.Escrow.PublicID, len(v.Approvals), v.Policy, c.e.PublicID, c.approvals, c.group)
 		}
+	}
+}
+
+// An approver's inbox reads the pending requests their policies name: 200
+// newer requests of an escrow they have no part in do not push theirs out.
+func TestEscrow_InboxAmongManyNotTheirs(t *testing.T) {
+	t.Parallel()
+	f := newEscrowFixture(t)
+	zoes := f.open(t, "zoe-only", escrow.PolicyRules{Groups: []escrow.Group{{Name: "legal", Threshold: 1, Members: []string{"zoe"}}}}, 1_000)
+	mine := f.request(t, zoes, "for-zoe", 500)
+	others := f.open(t, "not-zoe", twoOfThree(), 1_000_000)
+	for i := range 200 {
+		f.request(t, others, "other-"+strconv.Itoa(i), 100)
+	}
+	views, err := f.escrow.Inbox(approver("zoe"))
+	if err != nil || len(views) != 1 || views[0].Release.PublicID != mine.PublicID {
+		t.Fatalf("zoe's inbox: %d requests (%v), want hers, %s", len(views), err, mine.PublicID)
+	}
+	if views, err := f.escrow.Inbox(approver("ben")); err != nil || len(views) != 200 {
+		t.Fatalf("ben's inbox: %d requests (%v), want the 200 of his escrow", len(views), err)
 	}
 }
 

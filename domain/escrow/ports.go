@@ -69,6 +69,10 @@ type ReleaseQuery struct {
 	EscrowID int64           // 0 for every escrow
 	Statuses []ReleaseStatus // empty for any
 	Before   int64           // id cursor; 0 for the newest
+	// Approver, when set, keeps the requests whose policy version names
+	// this user in a group: the inbox's candidates, read without the
+	// requests of every escrow they have no part in.
+	Approver string
 	Limit    int
 }
 

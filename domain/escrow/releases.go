@@ -188,13 +188,14 @@ func (s *Service) views(ctx context.Context, rs []Release) ([]ReleaseView, error
 }
 
 // Inbox lists the requests waiting for user's signature, soonest to
-// expire first.
+// expire first: of the (up to 200 newest) pending requests whose policy
+// names them, those they may sign now.
 func (s *Service) Inbox(ctx context.Context) ([]ReleaseView, error) {
 	caller, ctx, err := identity.Authorize(ctx, identity.PermEscrowRead)
 	if err != nil {
 		return nil, err
 	}
-	pending, err := s.Store.Releases(ctx, ReleaseQuery{Statuses: []ReleaseStatus{Pending}, Limit: 200})
+	pending, err := s.Store.Releases(ctx, ReleaseQuery{Statuses: []ReleaseStatus{Pending}, Approver: caller.Actor.ID, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
