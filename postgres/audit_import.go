@@ -19,7 +19,6 @@ const importBatch = 50_000
 // turns on the head row). gen(i) returns the i-th event and its time; times
 // should not go backwards.
 func (s *AuditSequencer) Import(ctx context.Context, n int, gen func(i int) (time.Time, audit.Event)) error {
-	s.defaults()
 	return s.withConn(ctx, func(conn *pgx.Conn) error {
 		for start := 0; start < n; start += importBatch {
 			count := min(importBatch, n-start)

@@ -38,32 +38,33 @@ type AuditSequencer struct {
 	Standby         time.Duration // how often a standby tries to lead; default 1s
 }
 
-func (s *AuditSequencer) defaults() {
-	if s.BatchSize <= 0 {
-		s.BatchSize = 2000
+// The settings, with their defaults for what is unset. They are read, not
+// written back: Run, Drain and Checkpoint run side by side on one
+// sequencer, and filling the fields in from each was a data race.
+func (s *AuditSequencer) batchSize() int      { return positiveOr(s.BatchSize, 2000) }
+func (s *AuditSequencer) idle() time.Duration { return positiveOr(s.Idle, 25*time.Millisecond) }
+func (s *AuditSequencer) checkpointEvery() time.Duration {
+	return positiveOr(s.CheckpointEvery, time.Minute)
+}
+func (s *AuditSequencer) standby() time.Duration { return positiveOr(s.Standby, time.Second) }
+
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	if s.Idle <= 0 {
-		s.Idle = 25 * time.Millisecond
-	}
-	if s.CheckpointEvery <= 0 {
-		s.CheckpointEvery = time.Minute
-	}
-	if s.Standby <= 0 {
-		s.Standby = time.Second
-	}
+	return def
 }
 
 // Run sequences until ctx ends: it becomes leader when it can, and goes
 // back to standby if its connection (and so its lock) is lost.
 func (s *AuditSequencer) Run(ctx context.Context) error {
-	s.defaults()
 	for ctx.Err() == nil {
 		if err := s.lead(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("audit sequencer", "error", err)
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(s.Standby):
+		case <-time.After(s.standby()):
 		}
 	}
 	return nil
@@ -90,16 +91,16 @@ func (s *AuditSequencer) lead(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if time.Since(lastCheckpoint) >= s.CheckpointEvery {
+		if time.Since(lastCheckpoint) >= s.checkpointEvery() {
 			if _, err := s.checkpoint(ctx, conn.Conn()); err != nil {
 				return err
 			}
 			lastCheckpoint = time.Now()
 		}
-		if n < s.BatchSize {
+		if n < s.batchSize() {
 			select {
 			case <-ctx.Done():
-			case <-time.After(s.Idle):
+			case <-time.After(s.idle()):
 			}
 		}
 	}
@@ -111,11 +112,10 @@ func (s *AuditSequencer) lead(ctx context.Context) error {
 // locks the head row first, so concurrent appenders take turns and the
 // chain stays whole (the leader lock only keeps one instance polling).
 func (s *AuditSequencer) Drain(ctx context.Context) error {
-	s.defaults()
 	return s.withConn(ctx, func(conn *pgx.Conn) error {
 		for {
 			n, err := s.drain(ctx, conn)
-			if err != nil || n < s.BatchSize {
+			if err != nil || n < s.batchSize() {
 				return err
 			}
 		}
@@ -124,7 +124,6 @@ func (s *AuditSequencer) Drain(ctx context.Context) error {
 
 // Checkpoint drains and then signs a checkpoint at the head, on demand.
 func (s *AuditSequencer) Checkpoint(ctx context.Context) (audit.Checkpoint, error) {
-	s.defaults()
 	var c audit.Checkpoint
 	err := s.withConn(ctx, func(conn *pgx.Conn) error {
 		if _, err := s.drain(ctx, conn); err != nil {
@@ -158,7 +157,7 @@ func (s *AuditSequencer) drain(ctx context.Context, conn *pgx.Conn) (int, error)
 	var n int
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `DELETE FROM audit_outbox WHERE id IN
-			(SELECT id FROM audit_outbox ORDER BY id LIMIT $1) RETURNING id, occurred_at, entry`, s.BatchSize)
+			(SELECT id FROM audit_outbox ORDER BY id LIMIT $1) RETURNING id, occurred_at, entry`, s.batchSize())
 		if err != nil {
 			return err
 		}
