@@ -20,8 +20,13 @@ run: build $(STRIPE_MOCK) ## Start the console with demo data on the embedded de
 build: assets generate ## Build bin/console
 	go build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-test: assets check-generated lint $(STRIPE_MOCK) fuzz-short ## Run every test, drills included, and a short run of every fuzz target (needs PostgreSQL and chromium; .ci/run installs them)
-	go test -count=1 ./...
+# The packages whose tests run goroutines against one another (the domain,
+# the stores, the queue, the server) run under the race detector; the rest,
+# whose concurrency is between processes (drills, e2e), without it.
+RACE_PKGS := ./domain/... ./handlers/ ./jobs/ ./postgres/ ./web/ ./webhook/ ./stripe/
+test: assets check-generated lint $(STRIPE_MOCK) fuzz-short ## Run every test, drills included, and a short run of every fuzz target (needs PostgreSQL, chromium and gcc for -race; .ci/run installs them)
+	go test -count=1 -race $(RACE_PKGS)
+	go test -count=1 $$( (go list ./...; go list $(RACE_PKGS)) | sort | uniq -u)
 
 drills: assets $(STRIPE_MOCK) ## Only the fault and several-instance drills (make test runs them too)
 	go test -count=1 -run 'TestDrill_' ./app/
