@@ -200,8 +200,9 @@ func (s EscrowStore) ReleaseByID(ctx context.Context, id int64, lock bool) (escr
 	return s.release(ctx, `r.id = $1`, lock, id)
 }
 
-// Releases implements escrow.Store. The approver's policy is looked up per request (by its key), not joined:
-// a join hashed every escrow's policy to test it, however few were pending.
+// Releases implements escrow.Store. The approver's policy is looked up per
+// request by its key, not joined: a join hashed every escrow's policy to
+// test its members, however few requests were pending.
 func (s EscrowStore) Releases(ctx context.Context, q escrow.ReleaseQuery) ([]escrow.Release, error) {
 	statuses := make([]string, len(q.Statuses))
 	for i, st := range q.Statuses {
